@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swamon",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SwamonCore", targets: ["SwamonCore"]),
+        .executable(name: "swamon-sim", targets: ["swamon-sim"]),
+        .executable(name: "swamon-bench", targets: ["swamon-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Pure DAMON logic: no I/O, standard library only.
+        .target(name: "SwamonCore"),
+        // A scripted address space (hot and cold ranges) for the demo, benchmarks and property tests.
+        .target(name: "SwamonSimulation", dependencies: ["SwamonCore"]),
+        .executableTarget(
+            name: "swamon-sim",
+            dependencies: [
+                "SwamonCore", "SwamonSimulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "swamon-bench",
+            dependencies: [
+                "SwamonCore", "SwamonSimulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SwamonCoreTests", dependencies: ["SwamonCore", "SwamonSimulation"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,96 @@
+/// One monitoring context (DAMON: `struct damon_ctx`): attributes, targets and their regions,
+/// the operations and the sample-counting timers.
+///
+/// Owned by exactly one thread while monitoring runs (the kdamond); not `Sendable`. Clock,
+/// randomness and the minimum region size are injected so that tests run the kernel's cases
+/// with a minimum region size of 1 and thousands of iterations without sleeping.
+public final class MonitoringContext {
+    public private(set) var attributes: Attributes
+    public var targets: [Target]
+    public let operations: any Operations
+    public var callbacks: Callbacks
+    /// DAMON_MIN_REGION: the page size in production, 1 in the ported KUnit cases.
+    public let minRegionSize: UInt64
+    /// Monotonic nanoseconds, stamped on each aggregation snapshot.
+    public let clock: () -> UInt64
+    var random: any RandomNumberGenerator
+
+    /// Sampling intervals completed since monitoring started (DAMON: `passed_sample_intervals`).
+    public internal(set) var passedSamples: UInt64 = 0
+    /// Sample count at which the next aggregation happens (DAMON: `next_aggregation_sis`).
+    public internal(set) var nextAggregationSample: UInt64 = 0
+    /// Sample count at which the next operations update happens (DAMON: `next_ops_update_sis`).
+    public internal(set) var nextUpdateSample: UInt64 = 0
+    /// Aggregations completed since monitoring started.
+    public internal(set) var aggregations: UInt64 = 0
+    /// Largest access count returned by the last access check; the merge threshold is a tenth.
+    public internal(set) var maxAccessCount: UInt32 = 0
+    /// Region count seen by the previous split; equal counts twice in a row allow a three-way
+    /// split. Per context (the kernel keeps one static for all contexts — a known wart).
+    var lastRegionCount = 0
+    /// Region size limit for merges, recomputed at start and after every operations update.
+    public internal(set) var regionSizeLimit: UInt64 = 1
+    /// Set to stop the loop at the top of the next iteration (DAMON: `kdamond_stop`).
+    public var stopRequested = false
+    /// The error a callback threw to stop monitoring, if any.
+    public internal(set) var stopReason: (any Error)?
+
+    public init(
+        attributes: Attributes = .kernelDefault,
+        targets: [Target] = [],
+        operations: any Operations,
+        callbacks: Callbacks = Callbacks(),
+        minRegionSize: UInt64,
+        random: any RandomNumberGenerator,
+        clock: @escaping () -> UInt64
+    ) {
+        precondition(minRegionSize > 0, "the minimum region size must be at least 1")
+        self.attributes = attributes
+        self.targets = targets
+        self.operations = operations
+        self.callbacks = callbacks
+        self.minRegionSize = minRegionSize
+        self.random = random
+        self.clock = clock
+        scheduleTimers()
+    }
+
+    /// Validates and applies new attributes (DAMON: `damon_set_attrs`). Existing regions are
+    /// rescaled to the new intervals and the timers restart from the current sample count.
+    /// On error nothing changes.
+    public func setAttributes(_ new: Attributes) throws(AttributesError) {
+        try new.validate()
+        let aggregating = passedSamples >= nextAggregationSample && passedSamples > 0
+        for t in targets.indices {
+            for r in targets[t].regions.indices {
+                targets[t].regions[r].rescale(from: attributes, to: new, aggregating: aggregating)
+            }
+        }
+        attributes = new
+        scheduleTimers()
+    }
+
+    private func scheduleTimers() {
+        let sample = max(attributes.sampleInterval, 1)
+        nextAggregationSample = passedSamples + attributes.aggregationInterval / sample
+        nextUpdateSample = passedSamples + attributes.updateInterval / sample
+    }
+
+    /// Total number of regions over all targets.
+    public var regionCount: Int { targets.reduce(0) { $0 + $1.regions.count } }
+
+    /// A uniform random address in `[range.start, range.end)` (DAMON: `damon_rand`). The kernel
+    /// draws only 32 bits, so it cannot reach beyond 4 GiB into a region; this draws 64.
+    public func randomAddress(in range: AddressRange) -> UInt64 {
+        guard range.size > 1 else { return range.start }
+        return range.start + random.next(upperBound: range.size)
+    }
+
+    /// The merge size limit (DAMON: `damon_region_sz_limit`): total monitored bytes divided by
+    /// the minimum number of regions, at least one minimum region.
+    public func computeRegionSizeLimit() -> UInt64 {
+        var total = targets.reduce(0) { $0 + $1.totalBytes }
+        if attributes.minRegions > 0 { total /= attributes.minRegions }
+        return max(total, minRegionSize)
+    }
+}

@@ -7,13 +7,14 @@ public func movingSum(_ sum: UInt32, previousWindowSum: UInt32, window: UInt32, 
 
 extension Region {
     /// Records one sample's result (DAMON: `damon_update_region_access_rate`). Runs once per
-    /// region per sampling interval, in check-accesses.
+    /// region per sampling interval, in check-accesses; `window` is the samples per aggregation
+    /// (`Attributes.maxAccessCount`).
     @inlinable
-    public mutating func recordSample(accessed: Bool, attributes: Attributes) {
+    public mutating func recordSample(accessed: Bool, window: UInt32) {
         accessRateBP = movingSum(
             accessRateBP,
             previousWindowSum: lastAccessCount &* 10_000,
-            window: attributes.maxAccessCount,
+            window: window,
             newValue: accessed ? 10_000 : 0
         )
         if accessed { accessCount &+= 1 }

@@ -24,7 +24,7 @@ public struct AddressRange: Hashable, Sendable, CustomStringConvertible {
 /// Rounds `value` down to a multiple of `unit` (the kernel's `ALIGN_DOWN`).
 @inlinable
 public func alignDown(_ value: UInt64, _ unit: UInt64) -> UInt64 {
-    value - value % unit
+    unit & (unit &- 1) == 0 ? value & ~(unit &- 1) : value - value % unit
 }
 
 /// Rounds `value` up to a multiple of `unit` (the kernel's `ALIGN`).

@@ -109,8 +109,11 @@ extension MonitoringContext {
         if UInt64(count) > attributes.maxRegions / 2 { return }
         var pieces = 2
         if lastRegionCount == count && UInt64(count) < attributes.maxRegions / 3 { pieces = 3 }
-        for t in targets.indices {
-            targets[t].splitRegions(into: pieces, minRegionSize: minRegionSize, using: &random)
+        let minRegionSize = minRegionSize
+        withTargetsAndRandom { targets, random in
+            for t in targets.indices {
+                targets[t].splitRegions(into: pieces, minRegionSize: minRegionSize, using: &random)
+            }
         }
         lastRegionCount = count
     }

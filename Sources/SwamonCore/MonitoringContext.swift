@@ -79,11 +79,20 @@ public final class MonitoringContext {
     /// Total number of regions over all targets.
     public var regionCount: Int { targets.reduce(0) { $0 + $1.regions.count } }
 
-    /// A uniform random address in `[range.start, range.end)` (DAMON: `damon_rand`). The kernel
-    /// draws only 32 bits, so it cannot reach beyond 4 GiB into a region; this draws 64.
-    public func randomAddress(in range: AddressRange) -> UInt64 {
-        guard range.size > 1 else { return range.start }
-        return range.start + random.next(upperBound: range.size)
+    /// Lends the targets and the generator to `body` as plain locals, written back afterwards:
+    /// the per-region loops of the operations then run without the per-access exclusivity checks
+    /// and unspecialized generic calls that reaching into the class each time would cost.
+    public func withTargetsAndRandom<Result>(
+        _ body: (inout [Target], inout any RandomNumberGenerator) throws -> Result
+    ) rethrows -> Result {
+        var lentTargets = targets
+        var lentRandom = random
+        targets = []
+        defer {
+            targets = lentTargets
+            random = lentRandom
+        }
+        return try body(&lentTargets, &lentRandom)
     }
 
     /// The merge size limit (DAMON: `damon_region_sz_limit`): total monitored bytes divided by

@@ -13,3 +13,18 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 }
+
+/// A uniform draw in `[0, bound)` by one 64-bit multiply (Lemire's method without the rejection
+/// step: the bias is below `bound / 2^64`). Calls the generator's `next()` only, so it stays cheap
+/// through an existential. The kernel's `damon_rand` draws 32 bits and so cannot reach beyond
+/// 4 GiB into a region; this draws 64.
+@inlinable
+public func randomBelow(_ bound: UInt64, using random: inout some RandomNumberGenerator) -> UInt64 {
+    random.next().multipliedFullWidth(by: bound).high
+}
+
+/// A uniform random address in `[range.start, range.end)` (DAMON: `damon_rand(start, end)`).
+@inlinable
+public func randomAddress(in range: AddressRange, using random: inout some RandomNumberGenerator) -> UInt64 {
+    range.start + randomBelow(range.size, using: &random)
+}

@@ -31,7 +31,7 @@ extension Target {
             var cut = 0
             while cut < subregionCount - 1 && size > 2 * minRegionSize {
                 cut += 1
-                let tenths = UInt64.random(in: 1..<10, using: &random)
+                let tenths = 1 + randomBelow(9, using: &random)
                 let leftSize = alignDown(splitPoint(tenths: tenths, of: size), minRegionSize)
                 if leftSize == 0 || leftSize >= size { continue }
                 var right = left

@@ -43,48 +43,56 @@ public final class VirtualAddressOperations: Operations {
     }
 
     public func prepareAccessChecks(_ context: MonitoringContext) {
-        for t in context.targets.indices {
-            var addresses: [UInt64] = []
-            addresses.reserveCapacity(context.targets[t].regions.count)
-            for r in context.targets[t].regions.indices {
-                let address = context.randomAddress(in: context.targets[t].regions[r].range)
-                context.targets[t].regions[r].samplingAddress = address
-                addresses.append(address)
+        context.withTargetsAndRandom { targets, random in
+            for t in targets.indices {
+                var addresses: [UInt64] = []
+                addresses.reserveCapacity(targets[t].regions.count)
+                targets[t].regions.withUnsafeMutableBufferPointer { regions in
+                    for r in regions.indices {
+                        let address = randomAddress(in: regions[r].range, using: &random)
+                        regions[r].samplingAddress = address
+                        addresses.append(address)
+                    }
+                }
+                addressSpace.prepareAccessChecks(target: targets[t].id, addresses: addresses)
             }
-            addressSpace.prepareAccessChecks(target: context.targets[t].id, addresses: addresses)
         }
     }
 
     /// Applies the kernel's reuse rule (`__damon_va_check_access`): within one target, a region
     /// whose sample lies in the page that was checked last takes that page's result.
     public func checkAccesses(_ context: MonitoringContext) -> UInt32 {
-        var maxCount: UInt32 = 0
-        let attributes = context.attributes
-        for t in context.targets.indices {
-            let addresses = context.targets[t].regions.map(\.samplingAddress)
-            let results = addressSpace.checkAccesses(target: context.targets[t].id, addresses: addresses)
-            var lastAddress: UInt64 = 0
-            var lastAccessed = false
-            for r in context.targets[t].regions.indices {
-                let address = addresses[r]
-                let accessed: Bool
-                if let results {
-                    if r > 0 && alignDown(lastAddress, lastPageSize) == alignDown(address, lastPageSize) {
-                        accessed = lastAccessed
-                    } else {
-                        accessed = results[r].accessed
-                        lastPageSize = max(results[r].pageSize, 1)
-                        lastAddress = address
-                        lastAccessed = accessed
+        let window = context.attributes.maxAccessCount
+        var pageSize = lastPageSize
+        defer { lastPageSize = pageSize }
+        return context.withTargetsAndRandom { targets, _ in
+            var maxCount: UInt32 = 0
+            for t in targets.indices {
+                let addresses = targets[t].regions.map(\.samplingAddress)
+                let results = addressSpace.checkAccesses(target: targets[t].id, addresses: addresses)
+                targets[t].regions.withUnsafeMutableBufferPointer { regions in
+                    var lastAddress: UInt64 = 0
+                    var lastAccessed = false
+                    for r in regions.indices {
+                        let address = addresses[r]
+                        var accessed = false
+                        if let results {
+                            if r > 0 && alignDown(lastAddress, pageSize) == alignDown(address, pageSize) {
+                                accessed = lastAccessed
+                            } else {
+                                accessed = results[r].accessed
+                                pageSize = max(results[r].pageSize, 1)
+                                lastAddress = address
+                                lastAccessed = accessed
+                            }
+                        }
+                        regions[r].recordSample(accessed: accessed, window: window)
+                        maxCount = max(maxCount, regions[r].accessCount)
                     }
-                } else {
-                    accessed = false
                 }
-                context.targets[t].regions[r].recordSample(accessed: accessed, attributes: attributes)
-                maxCount = max(maxCount, context.targets[t].regions[r].accessCount)
             }
+            return maxCount
         }
-        return maxCount
     }
 
     public var validatesTargets: Bool { true }

@@ -17,6 +17,8 @@ let package = Package(
         .target(name: "SwamonCore"),
         // A scripted address space (hot and cold ranges) for the demo, benchmarks and property tests.
         .target(name: "SwamonSimulation", dependencies: ["SwamonCore"]),
+        // The wire contract: requests, responses and every debugfs file's text. No I/O.
+        .target(name: "SwamonProtocol", dependencies: ["SwamonCore"]),
         .executableTarget(
             name: "swamon-sim",
             dependencies: [
@@ -32,6 +34,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SwamonCoreTests", dependencies: ["SwamonCore", "SwamonSimulation"]),
+        .testTarget(name: "SwamonProtocolTests", dependencies: ["SwamonProtocol", "SwamonCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,9 +8,11 @@ let package = Package(
         .library(name: "SwamonCore", targets: ["SwamonCore"]),
         .executable(name: "swamon-sim", targets: ["swamon-sim"]),
         .executable(name: "swamon-bench", targets: ["swamon-bench"]),
+        .executable(name: "swamon-workload", targets: ["swamon-workload"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // Pure DAMON logic: no I/O, standard library only.
@@ -19,12 +21,22 @@ let package = Package(
         .target(name: "SwamonSimulation", dependencies: ["SwamonCore"]),
         // The wire contract: requests, responses and every debugfs file's text. No I/O.
         .target(name: "SwamonProtocol", dependencies: ["SwamonCore"]),
+        // Everything that touches Linux: /proc parsing, pidfds, the access-check backends.
+        .target(
+            name: "SwamonLinux",
+            dependencies: ["SwamonCore", "CSwamonLinux", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        .target(name: "CSwamonLinux"),
         .executableTarget(
             name: "swamon-sim",
             dependencies: [
                 "SwamonCore", "SwamonSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "swamon-workload",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "swamon-bench",
@@ -35,6 +47,7 @@ let package = Package(
         ),
         .testTarget(name: "SwamonCoreTests", dependencies: ["SwamonCore", "SwamonSimulation"]),
         .testTarget(name: "SwamonProtocolTests", dependencies: ["SwamonProtocol", "SwamonCore"]),
+        .testTarget(name: "SwamonLinuxTests", dependencies: ["SwamonLinux", "SwamonCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,1 @@
+// Intentionally empty: the wrappers are static inline functions in the header.

@@ -1,0 +1,79 @@
+import Glibc
+import SystemPackage
+
+/// Finds out which access-check backends can work on this kernel, with this process's
+/// privileges, and says exactly what is missing for those that cannot.
+public enum AccessCheckProbe {
+    public static let pageIdleBitmap = "/sys/kernel/mm/page_idle/bitmap"
+
+    /// nil when `kind` can run here, else the reason (one sentence).
+    public static func unavailability(of kind: AccessCheckKind) -> String? {
+        switch kind {
+        case .pageIdle:
+            guard access(pageIdleBitmap, F_OK) == 0 else {
+                return "this kernel lacks CONFIG_IDLE_PAGE_TRACKING: \(pageIdleBitmap) does not exist"
+            }
+            guard access(pageIdleBitmap, R_OK | W_OK) == 0 else {
+                return "\(pageIdleBitmap) is not readable and writable by this process (needs root)"
+            }
+            return "swamond does not implement the page_idle backend yet"
+        case .softDirty:
+            if let reason = clearRefsUnavailability() { return reason }
+            guard kernelTracksSoftDirty() else {
+                return "this kernel lacks CONFIG_MEM_SOFT_DIRTY: pagemap bit 55 stays clear after a write following clear_refs 4"
+            }
+            return "swamond does not implement the soft_dirty backend yet"
+        case .referenced:
+            if let reason = clearRefsUnavailability() { return reason }
+            guard let smaps = try? FileDescriptor.open("/proc/self/smaps", .readOnly) else {
+                return "/proc/self/smaps cannot be read: this kernel lacks CONFIG_PROC_PAGE_MONITOR"
+            }
+            try? smaps.close()
+            return nil
+        }
+    }
+
+    /// The first backend that works, in the `auto` order (page_idle, soft_dirty, referenced), or
+    /// the reasons none does.
+    public static func automatic() -> Result<AccessCheckKind, AutoFailure> {
+        var reasons: [String] = []
+        for kind in AccessCheckKind.allCases {
+            guard let reason = unavailability(of: kind) else { return .success(kind) }
+            reasons.append("\(kind.rawValue): \(reason)")
+        }
+        return .failure(AutoFailure(reasons: reasons))
+    }
+
+    public struct AutoFailure: Error, Sendable {
+        public var reasons: [String]
+    }
+
+    static func clearRefsUnavailability() -> String? {
+        access("/proc/self/clear_refs", W_OK) == 0 ? nil : "/proc/self/clear_refs is not writable by this process"
+    }
+
+    /// Writes a fresh page, clears soft-dirty bits, writes it again: a kernel that tracks
+    /// soft-dirty shows bit 55 set in pagemap afterwards. Clearing our own bits is harmless.
+    static func kernelTracksSoftDirty() -> Bool {
+        let pageSize = Int(Syscalls.pageSize)
+        guard let page = mmap(nil, pageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+            page != MAP_FAILED
+        else { return false }
+        defer { munmap(page, pageSize) }
+        let bytes = page.assumingMemoryBound(to: UInt8.self)
+        bytes[0] = 1
+        guard let clearRefs = try? FileDescriptor.open("/proc/self/clear_refs", .writeOnly),
+            let pagemap = try? FileDescriptor.open("/proc/self/pagemap", .readOnly)
+        else { return false }
+        defer {
+            try? clearRefs.close()
+            try? pagemap.close()
+        }
+        guard (try? clearRefs.writeText("4")) != nil else { return false }
+        bytes[0] = 2
+        var entry: UInt64 = 0
+        let offset = Int64(UInt(bitPattern: page) / UInt(pageSize) * 8)
+        let read = try? withUnsafeMutableBytes(of: &entry) { try pagemap.read(fromAbsoluteOffset: offset, into: $0) }
+        return read == 8 && entry & (1 << 55) != 0
+    }
+}

@@ -1,0 +1,40 @@
+public import SwamonCore
+
+/// How one backend arms and tests the pages sampled in a process.
+public protocol AccessCheck: AnyObject {
+    /// Runs at the start of a sample with that sample's addresses, in region order.
+    func prepare(_ process: MonitoredProcess, addresses: [UInt64])
+    /// Runs one sampling interval later with the same addresses; nil when the process is gone.
+    func check(_ process: MonitoredProcess, addresses: [UInt64]) -> [PageAccess]?
+}
+
+/// The address spaces of live processes, for `VirtualAddressOperations`: mappings from
+/// `/proc/PID/maps`, access checks from the chosen backend, validity from each pidfd.
+public final class ProcessAddressSpace: AddressSpace {
+    private let processes: [Target.ID: MonitoredProcess]
+    private let accessCheck: any AccessCheck
+
+    public init(processes: [MonitoredProcess], accessCheck: any AccessCheck) {
+        self.processes = Dictionary(processes.map { (Target.ID($0.pid), $0) }, uniquingKeysWith: { first, _ in first })
+        self.accessCheck = accessCheck
+    }
+
+    public func mappings(of target: Target.ID) -> [AddressRange]? {
+        guard let maps = processes[target]?.read("maps") else { return nil }
+        return ProcMaps.ranges(String(decoding: maps, as: UTF8.self))
+    }
+
+    public func prepareAccessChecks(target: Target.ID, addresses: [UInt64]) {
+        guard let process = processes[target] else { return }
+        accessCheck.prepare(process, addresses: addresses)
+    }
+
+    public func checkAccesses(target: Target.ID, addresses: [UInt64]) -> [PageAccess]? {
+        guard let process = processes[target] else { return nil }
+        return accessCheck.check(process, addresses: addresses)
+    }
+
+    public func isValid(target: Target.ID) -> Bool {
+        processes[target].map { !$0.hasExited } ?? false
+    }
+}

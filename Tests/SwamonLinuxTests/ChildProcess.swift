@@ -1,0 +1,59 @@
+import Foundation
+
+/// A real child process for tests: started from a built executable of this package or a system
+/// binary, killed and reaped when the test is done with it.
+final class ChildProcess {
+    let process = Process()
+    let output = Pipe()
+
+    init(_ executable: String, _ arguments: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = output
+        try process.run()
+    }
+
+    /// A workload from this package's build directory, returned once it printed its ready line.
+    static func workload(hotMiB: Int = 8, coldMiB: Int = 64) throws -> (ChildProcess, hot: Range<UInt64>, cold: Range<UInt64>) {
+        let child = try ChildProcess(productPath("swamon-workload"), ["--hot-mib", "\(hotMiB)", "--cold-mib", "\(coldMiB)"])
+        let line = child.readLine()
+        // "ready pid P hot A-B cold C-D"
+        let fields = line.split(separator: " ")
+        func range(_ text: Substring) -> Range<UInt64> {
+            let bounds = text.split(separator: "-").map { UInt64($0, radix: 16)! }
+            return bounds[0]..<bounds[1]
+        }
+        precondition(fields.count == 7 && fields[0] == "ready", "unexpected workload output: \(line)")
+        return (child, range(fields[4]), range(fields[6]))
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    func readLine() -> String {
+        var bytes: [UInt8] = []
+        while let byte = try? output.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 0x0A {
+            bytes.append(first)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// SIGKILL: children spawned from the test runner may inherit a mask that blocks SIGTERM.
+    func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    deinit { kill() }
+}
+
+/// Path of an executable built by this package (tests run from the package's build directory).
+func productPath(_ name: String) -> String {
+    let bundle = Bundle.main.bundleURL.deletingLastPathComponent()
+    for candidate in [bundle.appendingPathComponent(name), bundle.deletingLastPathComponent().appendingPathComponent(name)]
+    where FileManager.default.isExecutableFile(atPath: candidate.path) {
+        return candidate.path
+    }
+    let build = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".build/debug/\(name)")
+    return build.path
+}

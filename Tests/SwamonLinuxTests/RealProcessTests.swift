@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import SwamonCore
+@testable import SwamonLinux
+
+/// Real processes, real /proc, the backend this kernel offers.
+@Suite("real processes", .serialized)
+struct RealProcessTests {
+    @Test func probeNamesWhatIsMissing() throws {
+        #expect(AccessCheckProbe.unavailability(of: .referenced) == nil, "clear_refs + smaps work on any kernel")
+        let pageIdle = AccessCheckProbe.unavailability(of: .pageIdle)
+        #expect(pageIdle != nil)
+        if !FileManager.default.fileExists(atPath: AccessCheckProbe.pageIdleBitmap) {
+            #expect(pageIdle == "this kernel lacks CONFIG_IDLE_PAGE_TRACKING: /sys/kernel/mm/page_idle/bitmap does not exist")
+        }
+        #expect(AccessCheckProbe.unavailability(of: .softDirty) != nil)
+        #expect(try AccessCheckProbe.automatic().get() == .referenced)
+    }
+
+    @Test func exitIsSeenThroughThePidfd() throws {
+        let child = try ChildProcess("/bin/sleep", ["30"])
+        let process = try MonitoredProcess(pid: child.pid)
+        #expect(!process.hasExited)
+        #expect(process.read("maps") != nil)
+        child.kill()
+        #expect(process.hasExited)
+        #expect(process.read("status") == nil, "no file of an exited process is opened")
+        #expect(throws: (any Error).self) { try MonitoredProcess(pid: child.pid) }
+    }
+
+    /// Forces the kernel to hand an exited target's pid to a new process (via ns_last_pid) and
+    /// checks that nothing of the new process is ever read through the old target.
+    @Test func reusedPidIsNeverSampled() throws {
+        let first = try ChildProcess("/bin/sleep", ["30"])
+        let pid = first.pid
+        let target = try MonitoredProcess(pid: pid)
+        let space = ProcessAddressSpace(processes: [target], accessCheck: ReferencedAccessCheck())
+        first.kill()
+        var reused: ChildProcess?
+        for _ in 0..<20 where reused == nil {
+            try String(pid - 1).write(toFile: "/proc/sys/kernel/ns_last_pid", atomically: false, encoding: .utf8)
+            let candidate = try ChildProcess("/bin/sleep", ["30"])
+            if candidate.pid == pid { reused = candidate } else { candidate.kill() }
+        }
+        let second = try #require(reused, "could not get pid \(pid) reused")
+        #expect(FileManager.default.fileExists(atPath: "/proc/\(pid)/maps"), "the pid is alive again")
+        #expect(!space.isValid(target: Target.ID(pid)))
+        #expect(space.mappings(of: Target.ID(pid)) == nil)
+        #expect(space.checkAccesses(target: Target.ID(pid), addresses: [0x1000]) == nil)
+        second.kill()
+    }
+
+    @Test func referencedTellsHotFromColdMappings() throws {
+        let (child, hot, cold) = try ChildProcess.workload()
+        let process = try MonitoredProcess(pid: child.pid)
+        let check = ReferencedAccessCheck()
+        let addresses = [hot.lowerBound + 0x1000, cold.lowerBound + 0x1000, cold.upperBound - 0x1000]
+        var hotSeen = 0
+        var coldSeen = 0
+        for _ in 0..<5 {
+            check.prepare(process, addresses: addresses)
+            usleep(50_000)
+            let results = try #require(check.check(process, addresses: addresses))
+            hotSeen += results[0].accessed ? 1 : 0
+            coldSeen += (results[1].accessed ? 1 : 0) + (results[2].accessed ? 1 : 0)
+        }
+        #expect(hotSeen == 5)
+        #expect(coldSeen == 0)
+    }
+
+    /// The whole DAMON loop over a live process with the referenced backend and real sleeps:
+    /// regions inside the hot mapping count accesses, regions inside the cold one count none,
+    /// and killing the process ends monitoring.
+    @Test func monitoringLoopOnALiveProcess() throws {
+        let (child, hot, cold) = try ChildProcess.workload(hotMiB: 16, coldMiB: 128)
+        let process = try MonitoredProcess(pid: child.pid)
+        let space = ProcessAddressSpace(processes: [process], accessCheck: ReferencedAccessCheck())
+        let context = MonitoringContext(
+            attributes: Attributes(
+                sampleInterval: 5000, aggregationInterval: 100_000, updateInterval: 1_000_000, minRegions: 10,
+                maxRegions: 1000),
+            targets: [Target(id: Target.ID(child.pid))],
+            operations: VirtualAddressOperations(mode: .vaddr, addressSpace: space),
+            minRegionSize: Syscalls.pageSize,
+            random: SplitMix64(seed: 3),
+            clock: Syscalls.monotonicNanoseconds
+        )
+        var hotCounts: [UInt32] = []
+        var coldCounts: [UInt32] = []
+        context.callbacks.afterAggregation = { context in
+            guard context.aggregations > 5 else { return }
+            for region in context.targets[0].regions {
+                if hot.contains(region.start) && region.end <= hot.upperBound { hotCounts.append(region.accessCount) }
+                if cold.contains(region.start) && region.end <= cold.upperBound { coldCounts.append(region.accessCount) }
+            }
+            if context.aggregations == 15 { child.kill() }
+        }
+        let wakeup = try Syscalls.eventFD()
+        context.run(sleep: { _ = Syscalls.sleep(microseconds: $0, wakeup: wakeup) })
+        #expect(context.aggregations >= 15 && context.aggregations <= 17, "monitoring ends once the target exited")
+        #expect(!hotCounts.isEmpty && !coldCounts.isEmpty)
+        #expect(hotCounts.allSatisfy { $0 >= 15 }, "hot regions: \(hotCounts)")
+        #expect(coldCounts.allSatisfy { $0 == 0 }, "cold regions: \(coldCounts)")
+    }
+}

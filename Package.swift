@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "SwamonCore", targets: ["SwamonCore"]),
+        .executable(name: "swamond", targets: ["swamond"]),
+        .executable(name: "swamonctl", targets: ["swamonctl"]),
         .executable(name: "swamon-sim", targets: ["swamon-sim"]),
         .executable(name: "swamon-bench", targets: ["swamon-bench"]),
         .executable(name: "swamon-workload", targets: ["swamon-workload"]),
@@ -13,6 +15,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Pure DAMON logic: no I/O, standard library only.
@@ -27,6 +31,29 @@ let package = Package(
             dependencies: ["SwamonCore", "CSwamonLinux", .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(name: "CSwamonLinux"),
+        // The daemon's logic: configuration, context registry, monitoring threads, control server.
+        .target(
+            name: "SwamonDaemon",
+            dependencies: [
+                "SwamonCore", "SwamonProtocol", "SwamonLinux",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .executableTarget(
+            name: "swamond",
+            dependencies: [
+                "SwamonDaemon", "SwamonProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "swamonctl",
+            dependencies: ["SwamonProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "swamon-sim",
             dependencies: [
@@ -47,7 +74,13 @@ let package = Package(
         ),
         .testTarget(name: "SwamonCoreTests", dependencies: ["SwamonCore", "SwamonSimulation"]),
         .testTarget(name: "SwamonProtocolTests", dependencies: ["SwamonProtocol", "SwamonCore"]),
-        .testTarget(name: "SwamonLinuxTests", dependencies: ["SwamonLinux", "SwamonCore"]),
+        .testTarget(name: "SwamonLinuxTests", dependencies: ["SwamonLinux", "SwamonCore", "SwamonTestSupport"]),
+        // Real child processes and a real daemon for the tests.
+        .target(name: "SwamonTestSupport", path: "Tests/SwamonTestSupport"),
+        .testTarget(
+            name: "SwamondTests",
+            dependencies: ["SwamonProtocol", "SwamonTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,13 +1,17 @@
 import Glibc
+import Synchronization
 public import SystemPackage
 
 /// A target process, held by pidfd from the moment its pid was accepted: a reused pid is never
 /// sampled, because every `/proc/PID` file is opened only while the pidfd shows the process
 /// alive, and an open `/proc` file stays bound to the process it was opened for.
-public final class MonitoredProcess {
+///
+/// Made when `target_ids` is written and used by that context's monitoring thread while it runs;
+/// the open files are kept behind a lock, so the two never race.
+public final class MonitoredProcess: Sendable {
     public let pid: pid_t
     public let pidfd: FileDescriptor
-    private var files: [String: FileDescriptor] = [:]
+    private let files = Mutex<[String: FileDescriptor]>([:])
 
     /// Takes a pidfd for `pid`; fails with `ESRCH` if there is no such process.
     public init(pid: pid_t) throws(Errno) {
@@ -16,7 +20,9 @@ public final class MonitoredProcess {
     }
 
     deinit {
-        for fd in files.values { try? fd.close() }
+        files.withLock { files in
+            for fd in files.values { try? fd.close() }
+        }
         try? pidfd.close()
     }
 
@@ -33,7 +39,7 @@ public final class MonitoredProcess {
 
     /// `/proc/PID/<name>`, opened once and kept; nil when the process has exited.
     public func file(_ name: String, _ mode: FileDescriptor.AccessMode) throws(Errno) -> FileDescriptor? {
-        if let fd = files[name] { return fd }
+        if let fd = files.withLock({ $0[name] }) { return fd }
         guard !hasExited else { return nil }
         let fd: FileDescriptor
         do {
@@ -49,8 +55,14 @@ public final class MonitoredProcess {
             try? fd.close()
             return nil
         }
-        files[name] = fd
-        return fd
+        return files.withLock { files in
+            if let existing = files[name] {
+                try? fd.close()
+                return existing
+            }
+            files[name] = fd
+            return fd
+        }
     }
 
     /// The content of `/proc/PID/<name>`, or nil once the process is gone.

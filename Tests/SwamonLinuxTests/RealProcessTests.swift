@@ -1,4 +1,5 @@
 import Foundation
+import SwamonTestSupport
 import Testing
 import SwamonCore
 @testable import SwamonLinux

@@ -1,20 +1,25 @@
-import Foundation
+public import Foundation
 
 /// A real child process for tests: started from a built executable of this package or a system
 /// binary, killed and reaped when the test is done with it.
-final class ChildProcess {
-    let process = Process()
+public final class ChildProcess {
+    public let process = Process()
     let output = Pipe()
 
-    init(_ executable: String, _ arguments: [String] = []) throws {
+    /// Starts `executable` with its standard output on a pipe (see `readLine`).
+    public init(_ executable: String, _ arguments: [String] = [], standardError: String? = nil) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardOutput = output
+        if let standardError {
+            _ = FileManager.default.createFile(atPath: standardError, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: standardError)
+        }
         try process.run()
     }
 
     /// A workload from this package's build directory, returned once it printed its ready line.
-    static func workload(hotMiB: Int = 8, coldMiB: Int = 64) throws -> (ChildProcess, hot: Range<UInt64>, cold: Range<UInt64>) {
+    public static func workload(hotMiB: Int = 8, coldMiB: Int = 64) throws -> (ChildProcess, hot: Range<UInt64>, cold: Range<UInt64>) {
         let child = try ChildProcess(productPath("swamon-workload"), ["--hot-mib", "\(hotMiB)", "--cold-mib", "\(coldMiB)"])
         let line = child.readLine()
         // "ready pid P hot A-B cold C-D"
@@ -27,9 +32,9 @@ final class ChildProcess {
         return (child, range(fields[4]), range(fields[6]))
     }
 
-    var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.processIdentifier }
 
-    func readLine() -> String {
+    public func readLine() -> String {
         var bytes: [UInt8] = []
         while let byte = try? output.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 0x0A {
             bytes.append(first)
@@ -38,7 +43,7 @@ final class ChildProcess {
     }
 
     /// SIGKILL: children spawned from the test runner may inherit a mask that blocks SIGTERM.
-    func kill() {
+    public func kill() {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
@@ -47,7 +52,7 @@ final class ChildProcess {
 }
 
 /// Path of an executable built by this package (tests run from the package's build directory).
-func productPath(_ name: String) -> String {
+public func productPath(_ name: String) -> String {
     let bundle = Bundle.main.bundleURL.deletingLastPathComponent()
     for candidate in [bundle.appendingPathComponent(name), bundle.deletingLastPathComponent().appendingPathComponent(name)]
     where FileManager.default.isExecutableFile(atPath: candidate.path) {

@@ -1,0 +1,269 @@
+import Foundation
+import Synchronization
+import SwamonCore
+import SwamonLinux
+public import SwamonProtocol
+
+/// How a request is answered: at once, or by work that may take a while (stopping monitoring
+/// waits up to one sampling interval) and must run off the event loop.
+public enum Reply: Sendable {
+    case now(Response)
+    case later(@Sendable () -> Response)
+}
+
+/// A resolved path: a root file, or a file of the context at an index.
+enum Resolved {
+    case root(RootFile)
+    case context(Int, ContextFile)
+}
+
+extension Registry {
+    /// Answers one request from `peer`. `watch` and `quit` are the connection's business.
+    public func handle(_ request: Request, from peer: Peer) -> Reply {
+        do {
+            switch request {
+            case .read(let path): return .now(.ok(content: try read(path)))
+            case .write(let path, let content): return try write(path, content, from: peer)
+            case .help: return .now(.ok(content: Self.help))
+            case .version: return .now(.ok(content: "swamond \(swamonVersion) protocol \(protocolVersion)\n"))
+            case .status: return .now(.ok(content: status()))
+            case .watch, .quit: return .now(.ok)
+            }
+        } catch {
+            return .now(.error(error))
+        }
+    }
+
+    static let help = """
+        read [CONTEXT/]FILE            print a file (as the DAMON debugfs file would)
+        write [CONTEXT/]FILE [CONTENT] write a file (as echo CONTENT > FILE would)
+        root files: monitor_on mk_contexts rm_contexts
+        context files: attrs target_ids init_regions schemes kdamond_pid regions operations access_check
+        status                         contexts, states, backends, targets, regions, samples, drops
+        watch [CONTEXT]                stream one line per target per aggregation
+        version                        daemon and protocol version
+        quit                           close the connection
+
+        """
+
+    func resolve(_ path: ControlPath, in contexts: [ContextState]) throws(ControlError) -> Resolved {
+        guard let contextName = path.context, contextName != ContextName.root else {
+            if let file = RootFile(rawValue: path.file) { return .root(file) }
+            if let file = ContextFile(rawValue: path.file) { return .context(0, file) }
+            throw ControlError(.ENOENT, "no file '\(path.file.prefix(64))'; try 'help'")
+        }
+        guard let index = contexts.firstIndex(where: { $0.name == contextName }) else {
+            throw ControlError(.ENOENT, "no context '\(contextName.prefix(64))'; make it with mk_contexts")
+        }
+        guard let file = ContextFile(rawValue: path.file) else {
+            throw ControlError(.ENOENT, "no file '\(path.file.prefix(64))' in context \(contextName)")
+        }
+        return .context(index, file)
+    }
+
+    // MARK: Reads
+
+    func read(_ path: ControlPath) throws(ControlError) -> String {
+        try contexts.withLock { (contexts) throws(ControlError) -> String in
+            switch try resolve(path, in: contexts) {
+            case .root(.monitorOn):
+                return MonitorOnFormat.render(running: contexts.contains(where: \.isRunning))
+            case .root(let file):
+                throw ControlError(.EINVAL, "\(file.rawValue) is write-only")
+            case .context(let index, let file):
+                let state = contexts[index]
+                switch file {
+                case .attrs: return AttrsFormat.render(state.attributes)
+                case .targetIDs: return TargetIDsFormat.render(state.targets.ids)
+                case .initRegions:
+                    try state.requireStopped()
+                    return InitRegionsFormat.render(targetIDs: state.targets.ids, regions: state.initRegions)
+                case .schemes: return SchemesFormat.render(state.schemes)
+                case .kdamondPID:
+                    guard let run = state.run else { return "none\n" }
+                    return "\(run.threadID.load(ordering: .acquiring))\n"
+                case .regions: return ResultsFormat.regions(state.snapshots)
+                case .operations: return state.operations.rawValue + "\n"
+                case .accessCheck:
+                    if state.isRunning, let backend = state.backendInUse { return backend.rawValue + "\n" }
+                    return state.accessCheck.rawValue + "\n"
+                }
+            }
+        }
+    }
+
+    // MARK: Writes
+
+    func write(_ path: ControlPath, _ content: String, from peer: Peer) throws(ControlError) -> Reply {
+        try peer.requireWrite()
+        let resolved = try contexts.withLock { (contexts) throws(ControlError) in try resolve(path, in: contexts) }
+        switch resolved {
+        case .root(.monitorOn):
+            if try MonitorOnFormat.parse(content) {
+                try startAll()
+                return .now(.ok)
+            }
+            guard runningCount > 0 else { throw ControlError(.EPERM, "monitoring is not on") }
+            return .later { [self] in
+                do throws(ControlError) {
+                    try stopAll()
+                    return .ok
+                } catch {
+                    return .error(error)
+                }
+            }
+        case .root(.mkContexts):
+            try makeContext(ContextName.firstWord(of: content))
+        case .root(.rmContexts):
+            try removeContext(ContextName.firstWord(of: content))
+        case .context(let index, let file):
+            try writeContextFile(index, file, content, from: peer)
+        }
+        return .now(.ok)
+    }
+
+    func makeContext(_ name: Substring) throws(ControlError) {
+        try contexts.withLock { (contexts) throws(ControlError) in
+            if contexts.contains(where: \.isRunning) {
+                throw ControlError(.EBUSY, "contexts cannot be made while monitoring is on")
+            }
+            try ContextName.validate(name)
+            guard !contexts.contains(where: { $0.name == name }) else {
+                throw ControlError(.EEXIST, "context \(name) exists already")
+            }
+            contexts.append(
+                ContextState(name: String(name), attributes: configuration.defaultAttributes, accessCheck: configuration.accessCheck))
+        }
+        saveState()
+    }
+
+    func removeContext(_ name: Substring) throws(ControlError) {
+        try contexts.withLock { (contexts) throws(ControlError) in
+            if contexts.contains(where: \.isRunning) {
+                throw ControlError(.EBUSY, "contexts cannot be removed while monitoring is on")
+            }
+            if name == ContextName.root || RootFile(rawValue: String(name)) != nil || ContextFile(rawValue: String(name)) != nil {
+                throw ControlError(.EINVAL, "'\(name)' is a file or the root context; only contexts made by mk_contexts can be removed")
+            }
+            guard let index = contexts.firstIndex(where: { $0.name == name }) else {
+                throw ControlError(.ENOENT, "no context '\(name.prefix(64))'")
+            }
+            contexts.remove(at: index)
+        }
+        saveState()
+    }
+
+    func writeContextFile(_ index: Int, _ file: ContextFile, _ content: String, from peer: Peer) throws(ControlError) {
+        switch file {
+        case .attrs:
+            let attributes = try AttrsFormat.parse(content)
+            try update(index) { (state) throws(ControlError) in
+                try state.requireStopped()
+                do throws(AttributesError) { try attributes.validate() } catch {
+                    throw ControlError(.EINVAL, error.description)
+                }
+                state.attributes = attributes
+            }
+            saveState()
+        case .targetIDs:
+            let targets = try makeTargets(TargetIDsFormat.parse(content), for: peer)
+            try update(index) { (state) throws(ControlError) in
+                try state.requireStopped()
+                state.targets = targets
+                state.initRegions = []
+                if case .paddr = targets { state.operations = .paddr } else if state.operations == .paddr { state.operations = .vaddr }
+            }
+        case .initRegions:
+            try update(index) { (state) throws(ControlError) in
+                try state.requireStopped()
+                state.initRegions = []
+                state.initRegions = try InitRegionsFormat.parse(content, targetIDs: state.targets.ids)
+            }
+        case .schemes:
+            let schemes = try SchemesFormat.parse(content)
+            try update(index) { (state) throws(ControlError) in
+                try state.requireStopped()
+                state.schemes = schemes
+            }
+            saveState()
+        case .operations:
+            guard let kind = OperationsKind(rawValue: String(content.trimmingSpaces())) else {
+                throw ControlError(.EINVAL, "operations must be vaddr, fvaddr or paddr")
+            }
+            try update(index) { (state) throws(ControlError) in
+                try state.requireStopped()
+                state.operations = kind
+            }
+            saveState()
+        case .accessCheck:
+            guard let setting = AccessCheckSetting(rawValue: String(content.trimmingSpaces())) else {
+                throw ControlError(.EINVAL, "access_check must be auto, page_idle, soft_dirty or referenced")
+            }
+            try update(index) { (state) throws(ControlError) in try state.requireStopped() }
+            if case .backend(let kind) = setting, let reason = AccessCheckProbe.unavailability(of: kind) {
+                throw ControlError(.ENOTSUP, "access check \(kind.rawValue) cannot run here: \(reason)")
+            }
+            try update(index) { (state) throws(ControlError) in
+                try state.requireStopped()
+                state.accessCheck = setting
+            }
+            saveState()
+        case .kdamondPID, .regions:
+            throw ControlError(.EINVAL, "\(file.rawValue) is read-only")
+        }
+    }
+
+    /// Applies `change` to the context at `index` under the lock; an error changes nothing
+    /// unless `change` already did (init_regions drops its regions first, like the kernel).
+    func update(_ index: Int, _ change: (inout ContextState) throws(ControlError) -> Void) throws(ControlError) {
+        try contexts.withLock { (contexts) throws(ControlError) in
+            guard contexts.indices.contains(index) else { throw ControlError(.ENOENT, "the context was removed") }
+            try change(&contexts[index])
+        }
+    }
+
+    /// Turns `target_ids` input into targets held by pidfd. Every pid must exist (else `EINVAL`
+    /// and nothing changes); a non-root writer may only name its own processes, and not paddr.
+    func makeTargets(_ input: TargetIDsFormat.Input, for peer: Peer) throws(ControlError) -> TargetSet {
+        switch input {
+        case .paddr:
+            guard peer.isRoot else { throw ControlError(.EACCES, "only root may monitor the physical address space") }
+            return .paddr
+        case .pids(let pids):
+            var processes: [MonitoredProcess] = []
+            for pid in pids {
+                guard pid > 0, pid <= Int64(Int32.max), let process = try? MonitoredProcess(pid: Int32(pid)) else {
+                    throw ControlError(.EINVAL, "no process with pid \(pid)")
+                }
+                if !peer.isRoot && process.realUID != peer.uid {
+                    throw ControlError(.EACCES, "pid \(pid) belongs to another user; uid \(peer.uid) may only monitor its own processes")
+                }
+                processes.append(process)
+            }
+            return .processes(processes)
+        }
+    }
+
+    // MARK: Status
+
+    /// `status`: a `daemon` line, then one `context` line per context, as `key=value` words.
+    func status() -> String {
+        let watch = watchers.counts
+        let uptime = Int(Date().timeIntervalSince(startedAt))
+        var text = "daemon version=\(swamonVersion) protocol=\(protocolVersion) pid=\(getpid()) uptime_s=\(uptime)"
+        text += " watchers=\(watch.subscribers) watch_drops=\(watch.drops)\n"
+        contexts.withLock { contexts in
+            for state in contexts {
+                let targets = state.targets.ids.map(String.init).joined(separator: ",")
+                let regions = state.snapshots.reduce(0) { $0 + $1.regions.count }
+                let access = state.isRunning ? (state.backendInUse?.rawValue ?? "auto") : state.accessCheck.rawValue
+                text += "context=\(state.name) state=\(state.isRunning ? "on" : "off") operations=\(state.operations.rawValue)"
+                text += " access_check=\(access) targets=\(targets.isEmpty ? "-" : targets) regions=\(regions)"
+                text += " samples=\(state.samples) aggregations=\(state.aggregations)"
+                text += " sample_period_us=\(state.samplePeriod / 1000)"
+                text += " last_stop=\(state.lastStopReason.map { $0.replacingOccurrences(of: " ", with: "_") } ?? "-")\n"
+            }
+        }
+        return text
+    }
+}

@@ -1,0 +1,126 @@
+public import SwamonCore
+public import SwamonLinux
+import SwamonProtocol
+
+/// swamond's configuration (`etc/swamond.conf`): `key = value` lines, `#` comments. Every key
+/// has a default; an unknown key or a bad value stops the daemon at startup with the line.
+public struct Configuration: Equatable, Sendable {
+    /// Path of the control socket the daemon binds (not used under socket activation).
+    public var socketPath: String
+    /// Permission bits of the socket file the daemon creates.
+    public var socketMode: UInt32 = 0o660
+    /// Members of this group may write; anyone else who can open the socket may only read.
+    public var controlGroup = "swamon"
+    /// `attrs` of the root context and of every context `mk_contexts` makes.
+    public var defaultAttributes = Attributes.kernelDefault
+    /// `access_check` of every new context: `auto` or a backend name.
+    public var accessCheck: AccessCheckSetting = .auto
+    /// One results record per target every this many aggregations; 0 = none.
+    public var journalEvery: UInt64 = 1
+    /// Where contexts, attrs, operations, access checks and schemes are kept across restarts;
+    /// empty = nowhere.
+    public var stateFile = ""
+
+    public init(socketPath: String) {
+        self.socketPath = socketPath
+    }
+
+    public static let keys = [
+        "socket_path", "socket_mode", "control_group", "default_attrs", "access_check", "journal_every", "state_file",
+    ]
+
+    /// Applies the `key = value` lines of `text` on top of `self`.
+    public mutating func apply(_ text: String, source: String) throws(ConfigurationError) {
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.prefix { $0 != "#" }.trimmingSpaces()
+            if line.isEmpty { continue }
+            let location = "\(source):\(number + 1)"
+            guard let equals = line.firstIndex(of: "=") else {
+                throw ConfigurationError("\(location): expected 'key = value', got '\(line)'")
+            }
+            let key = String(line[..<equals].trimmingSpaces())
+            let value = String(line[line.index(after: equals)...].trimmingSpaces())
+            do {
+                try set(key, value)
+            } catch {
+                throw ConfigurationError("\(location): \(error.message)")
+            }
+        }
+    }
+
+    mutating func set(_ key: String, _ value: String) throws(ConfigurationError) {
+        switch key {
+        case "socket_path":
+            guard value.hasPrefix("/") else { throw ConfigurationError("socket_path must be an absolute path") }
+            socketPath = value
+        case "socket_mode":
+            guard let mode = UInt32(value, radix: 8), mode <= 0o777 else {
+                throw ConfigurationError("socket_mode must be octal permission bits such as 0660")
+            }
+            socketMode = mode
+        case "control_group":
+            controlGroup = value
+        case "default_attrs":
+            do {
+                let attributes = try AttrsFormat.parse(value)
+                try attributes.validate()
+                defaultAttributes = attributes
+            } catch {
+                throw ConfigurationError("default_attrs: \(error)")
+            }
+        case "access_check":
+            guard let setting = AccessCheckSetting(rawValue: value) else {
+                throw ConfigurationError("access_check must be auto, page_idle, soft_dirty or referenced")
+            }
+            accessCheck = setting
+        case "journal_every":
+            guard let every = UInt64(value) else { throw ConfigurationError("journal_every must be a whole number") }
+            journalEvery = every
+        case "state_file":
+            guard value.isEmpty || value.hasPrefix("/") else {
+                throw ConfigurationError("state_file must be empty or an absolute path")
+            }
+            stateFile = value
+        default:
+            throw ConfigurationError("unknown key '\(key)'; keys are \(Self.keys.joined(separator: ", "))")
+        }
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// What a context's `access_check` file holds: a backend, or `auto` (the first that works).
+public enum AccessCheckSetting: Equatable, Sendable {
+    case auto
+    case backend(AccessCheckKind)
+
+    public init?(rawValue: String) {
+        if rawValue == "auto" {
+            self = .auto
+        } else if let kind = AccessCheckKind(rawValue: rawValue) {
+            self = .backend(kind)
+        } else {
+            return nil
+        }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .auto: "auto"
+        case .backend(let kind): kind.rawValue
+        }
+    }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing blanks (space, tab, carriage return).
+    public func trimmingSpaces() -> SubSequence {
+        let start = firstIndex { $0 != " " && $0 != "\t" && $0 != "\r" } ?? endIndex
+        let end = lastIndex { $0 != " " && $0 != "\t" && $0 != "\r" }.map { index(after: $0) } ?? start
+        return self[start..<Swift.max(start, end)]
+    }
+}

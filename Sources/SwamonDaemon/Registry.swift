@@ -1,0 +1,134 @@
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+import SwamonCore
+import SwamonLinux
+import SwamonProtocol
+
+/// Every context, in creation order (index 0 is the root context), behind one lock. The control
+/// server reads and writes configuration through it; monitoring threads report into it once per
+/// aggregation and when they end. Nothing here touches a running context's regions.
+public final class Registry: Sendable {
+    let configuration: Configuration
+    let contexts: Mutex<[ContextState]>
+    let watchers = WatchHub()
+    let results: ResultsLog
+    let controlGroupID: UInt32?
+    let startedAt = Date()
+
+    public init(configuration: Configuration, results: ResultsLog) {
+        self.configuration = configuration
+        self.results = results
+        controlGroupID = groupID(named: configuration.controlGroup)
+        contexts = Mutex([
+            ContextState(
+                name: ContextName.root, attributes: configuration.defaultAttributes,
+                accessCheck: configuration.accessCheck)
+        ])
+    }
+
+    /// Credentials of a new connection, turned into what it may do.
+    public func peer(pid: Int32, uid: UInt32, gid: UInt32) -> Peer {
+        Peer.authorize(pid: pid, uid: uid, gid: gid, controlGroup: controlGroupID)
+    }
+
+    public var runningCount: Int { contexts.withLock { $0.filter(\.isRunning).count } }
+
+    func hasContext(named name: String) -> Bool {
+        contexts.withLock { $0.contains { $0.name == name } }
+    }
+
+    // MARK: Starting and stopping
+
+    /// `monitor_on on`: validates every context first (targets, operations, backend), then starts
+    /// one thread per context and returns once each has reported its thread id. Unlike the
+    /// kernel, which leaves earlier contexts running when a later one fails to start, a refused
+    /// `on` starts nothing.
+    func startAll() throws(ControlError) {
+        let runs: [MonitorRun] = try contexts.withLock { (contexts) throws(ControlError) -> [MonitorRun] in
+            if contexts.contains(where: \.isRunning) {
+                throw ControlError(.EBUSY, "monitoring is already on; write 'off' to monitor_on first")
+            }
+            var plans: [(Int, MonitorPlan)] = []
+            for index in contexts.indices {
+                plans.append((index, try MonitorPlan(contexts[index])))
+            }
+            var runs: [MonitorRun] = []
+            for (index, plan) in plans {
+                let run: MonitorRun
+                do { run = try MonitorRun(contextName: plan.contextName) } catch {
+                    throw ControlError(.ENOMEM, "cannot create the wakeup eventfd of context \(plan.contextName): \(error)")
+                }
+                contexts[index].run = run
+                contexts[index].backendInUse = plan.backend
+                contexts[index].snapshots = []
+                contexts[index].samples = 0
+                contexts[index].aggregations = 0
+                contexts[index].samplePeriod = 0
+                contexts[index].lastStopReason = nil
+                results.event(
+                    MessageID.backendChosen,
+                    "\(plan.contextName): access check \(plan.backend.rawValue) (\(plan.backendReason))",
+                    context: plan.contextName, level: .info, ["SWAMON_ACCESS_CHECK": "\(plan.backend.rawValue)"])
+                let thread = Thread { [self] in plan.run(run, registry: self) }
+                thread.name = "kdamond.\(index)"
+                thread.start()
+                runs.append(run)
+            }
+            return runs
+        }
+        for run in runs { run.started.wait() }
+    }
+
+    /// `monitor_on off`: asks every running context to stop and waits until each thread ended
+    /// (within one sampling interval). Runs off the event loop.
+    func stopAll() throws(ControlError) {
+        let runs = contexts.withLock { $0.compactMap(\.run) }
+        guard !runs.isEmpty else { throw ControlError(.EPERM, "monitoring is not on") }
+        for run in runs { run.requestStop() }
+        for run in runs {
+            run.finished.wait()
+            run.finished.signal()
+        }
+    }
+
+    /// Asks every running context to stop and waits; used at shutdown.
+    public func shutdown() {
+        try? stopAll()
+    }
+
+    // MARK: Reports from monitoring threads
+
+    /// Runs on the monitoring thread after each aggregation.
+    func publish(_ run: MonitorRun, snapshots: [AggregationSnapshot], samples: UInt64, aggregations: UInt64) {
+        contexts.withLock { contexts in
+            guard let index = contexts.firstIndex(where: { $0.run === run }) else { return }
+            if let previous = contexts[index].snapshots.first, let now = snapshots.first, now.samples > previous.samples {
+                contexts[index].samplePeriod = (now.timestamp - previous.timestamp) / (now.samples - previous.samples)
+            }
+            contexts[index].snapshots = snapshots
+            contexts[index].samples = samples
+            contexts[index].aggregations = aggregations
+        }
+        for snapshot in snapshots {
+            watchers.broadcast(context: run.contextName, ResultsFormat.watchLine(context: run.contextName, snapshot))
+            results.aggregation(context: run.contextName, aggregation: aggregations, snapshot)
+        }
+    }
+
+    /// Runs on the monitoring thread as it ends (the dbgfs `before_terminate`): the context's
+    /// targets and init regions are dropped, so `target_ids` must be written again before the
+    /// next `on`.
+    func finished(_ run: MonitorRun, reason: String) {
+        contexts.withLock { contexts in
+            guard let index = contexts.firstIndex(where: { $0.run === run }) else { return }
+            contexts[index].run = nil
+            contexts[index].targets = .processes([])
+            contexts[index].initRegions = []
+            contexts[index].lastStopReason = reason
+        }
+        results.event(MessageID.stopped, "\(run.contextName): monitoring stopped: \(reason)", context: run.contextName)
+        run.finished.signal()
+    }
+}

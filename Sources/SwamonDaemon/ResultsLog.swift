@@ -1,0 +1,88 @@
+public import Logging
+import SwamonCore
+import SwamonProtocol
+
+/// Writes aggregation results and lifecycle events as structured log records: `SWAMON_*`
+/// metadata plus a human message. With the journal handler the metadata become journal fields;
+/// on stderr they print after the message.
+public struct ResultsLog: Sendable {
+    public let logger: Logger
+    /// One record per target every this many aggregations; 0 = none.
+    public let every: UInt64
+
+    /// Longest `SWAMON_REGIONS` value; longer lists continue in `SWAMON_REGIONS_1`, `_2`, ….
+    static let fieldLimit = 4000
+
+    public init(logger: Logger, every: UInt64) {
+        self.logger = logger
+        self.every = every
+    }
+
+    /// Runs on the monitoring thread after each aggregation.
+    func aggregation(context: String, aggregation: UInt64, _ snapshot: AggregationSnapshot) {
+        guard every > 0, aggregation % every == 0 else { return }
+        var metadata: Logger.Metadata = [
+            "MESSAGE_ID": "\(MessageID.aggregation)",
+            "SWAMON_CONTEXT": "\(context)",
+            "SWAMON_TARGET": "\(snapshot.targetID)",
+            "SWAMON_NR_REGIONS": "\(snapshot.regions.count)",
+            "SWAMON_TOTAL_BYTES": "\(snapshot.totalBytes)",
+            "SWAMON_ACCESSED_BYTES": "\(snapshot.accessedBytes)",
+            "SWAMON_MAX_NR_ACCESSES": "\(snapshot.maxAccessCount)",
+            "SWAMON_SAMPLES": "\(snapshot.samples)",
+            "SWAMON_AGGREGATION": "\(aggregation)",
+        ]
+        for (index, chunk) in Self.regionChunks(snapshot).enumerated() {
+            metadata[index == 0 ? "SWAMON_REGIONS" : "SWAMON_REGIONS_\(index)"] = "\(chunk)"
+        }
+        logger.info(
+            "\(context) \(snapshot.targetID == TargetIDsFormat.paddrTargetID ? "paddr" : "pid \(snapshot.targetID)"): \(snapshot.regions.count) regions, \(humanBytes(snapshot.accessedBytes)) of \(humanBytes(snapshot.totalBytes)) accessed",
+            metadata: metadata)
+    }
+
+    /// The compact region list split so that no field exceeds the limit.
+    static func regionChunks(_ snapshot: AggregationSnapshot) -> [String] {
+        var chunks: [String] = []
+        var current = ""
+        for entry in snapshot.regions {
+            let item = ResultsFormat.compact(entry)
+            if !current.isEmpty && current.utf8.count + 1 + item.utf8.count > fieldLimit {
+                chunks.append(current)
+                current = ""
+            }
+            current += current.isEmpty ? item : " " + item
+        }
+        if !current.isEmpty { chunks.append(current) }
+        return chunks
+    }
+
+    /// A lifecycle event (started, stopped, target exited, backend chosen).
+    func event(_ id: String, _ message: String, context: String, level: Logger.Level = .notice, _ extra: Logger.Metadata = [:]) {
+        var metadata = extra
+        metadata["MESSAGE_ID"] = "\(id)"
+        metadata["SWAMON_CONTEXT"] = "\(context)"
+        logger.log(level: level, "\(message)", metadata: metadata)
+    }
+}
+
+/// Fixed journal message ids (`journalctl MESSAGE_ID=…`), one per kind of record.
+public enum MessageID {
+    public static let aggregation = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a013"
+    public static let started = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a014"
+    public static let stopped = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a015"
+    public static let targetExited = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a016"
+    public static let backendChosen = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a017"
+}
+
+func humanBytes(_ bytes: UInt64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    if unit == 0 { return "\(bytes) B" }
+    let tenths = Int((value * 10).rounded())
+    return "\(tenths / 10).\(tenths % 10) \(units[unit])"
+}

@@ -1,0 +1,96 @@
+import Glibc
+import SwamonProtocol
+
+/// A blocking connection to swamond: send one request line, read lines up to the status line.
+final class ControlClient {
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private var start = 0
+
+    init(path: String) throws(ClientError) {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ClientError("cannot create a socket: \(String(cString: strerror(errno)))") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            close(fd)
+            throw ClientError("socket path too long: \(path)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard connected == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw ClientError("cannot connect to swamond at \(path): \(reason) (is it running? --socket or SWAMON_SOCKET names another socket)")
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// Sends `request` and returns the daemon's answer.
+    func send(_ request: Request) throws(ClientError) -> Response {
+        try sendLine(request.line)
+        return try readResponse()
+    }
+
+    func sendLine(_ line: String) throws(ClientError) {
+        var bytes = Array(line.utf8)
+        bytes.append(0x0A)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw ClientError("connection lost while sending: \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+    }
+
+    func readResponse() throws(ClientError) -> Response {
+        var content: [Substring] = []
+        while true {
+            guard let line = try readLine() else { throw ClientError("swamond closed the connection") }
+            if Response.isStatusLine(Substring(line)) {
+                return Response(contentLines: content, statusLine: Substring(line))
+            }
+            content.append(Substring(line))
+        }
+    }
+
+    /// The next line without its newline, or nil at end of stream.
+    func readLine() throws(ClientError) -> String? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+                let line = String(decoding: buffer[start..<newline], as: UTF8.self)
+                start = newline + 1
+                if start > 65_536 {
+                    buffer.removeFirst(start)
+                    start = 0
+                }
+                return line
+            }
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ClientError("connection lost: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { return nil }
+            buffer.append(contentsOf: chunk[..<count])
+        }
+    }
+}
+
+struct ClientError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import SwamonDaemon
+import SwamonLinux
+import SwamonProtocol
+
+/// The swamon daemon: DAMON's monitoring contexts on their own threads, controlled over a Unix
+/// socket with the DAMON debugfs commands.
+@main
+struct Swamond: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swamond",
+        abstract: "Monitor data accesses of processes the way Linux DAMON does, from user space.",
+        discussion: """
+            Control it with swamonctl, or any client that speaks the line protocol of docs/protocol.md.
+            Without --config, /etc/swamond.conf is read when it exists. Settings apply in this order:
+            defaults, the configuration file, --set, --socket.
+            """
+    )
+
+    @Option(help: "Configuration file (etc/swamond.conf lists every key with its default).")
+    var config: String?
+
+    @Option(help: "Control socket path (overrides socket_path).")
+    var socket: String?
+
+    @Option(name: .customLong("set"), help: "Override one configuration key: --set journal_every=10 (repeatable).")
+    var overrides: [String] = []
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() throws {
+        var settings = Configuration(
+            socketPath: SocketPath.daemonDefault(uid: getuid(), environment: ProcessInfo.processInfo.environment))
+        let path = config ?? (FileManager.default.fileExists(atPath: "/etc/swamond.conf") ? "/etc/swamond.conf" : nil)
+        do {
+            if let path {
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    throw ConfigurationError("cannot read \(path)")
+                }
+                try settings.apply(text, source: path)
+            }
+            for (index, override) in overrides.enumerated() {
+                try settings.apply(override, source: "--set #\(index + 1)")
+            }
+        } catch {
+            throw ValidationError("configuration: \(error)")
+        }
+        if let socket { settings.socketPath = socket }
+
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "swamond")
+        raiseFileLimit()
+
+        for kind in AccessCheckKind.allCases {
+            let reason = AccessCheckProbe.unavailability(of: kind)
+            logger.info("access check \(kind.rawValue): \(reason ?? "available")")
+        }
+        let registry = Registry(configuration: settings, results: ResultsLog(logger: logger, every: settings.journalEvery))
+        registry.restoreState()
+        let server = try ControlServer.bind(path: settings.socketPath, mode: settings.socketMode, registry: registry)
+        logger.notice("swamond \(swamonVersion) listening on \(settings.socketPath)")
+
+        let done = DispatchSemaphore(value: 0)
+        var sources: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { done.signal() }
+            source.resume()
+            sources.append(source)
+        }
+        done.wait()
+        logger.notice("stopping: ending every monitoring context")
+        registry.shutdown()
+        server.shutdown()
+        unlink(settings.socketPath)
+        logger.notice("stopped")
+    }
+
+    /// Many clients mean many descriptors: use the hard limit.
+    func raiseFileLimit() {
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -9,6 +9,7 @@ struct FileTableTests {
     /// debugfs_attrs.sh plus the contract's rules.
     @Test func attrs() throws {
         let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
         let c = try daemon.connect()
         expectOK(try c.ask("read attrs"), "5000 100000 60000000 10 1000\n")
         expectOK(try c.ask("write attrs 1 2 3 4 5"))
@@ -26,7 +27,9 @@ struct FileTableTests {
     /// debugfs_target_ids.sh with real pids, plus unknown pids and paddr.
     @Test func targetIDs() throws {
         let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
         let (a, b) = (try sleeper(), try sleeper())
+        defer { a.kill(); b.kill() }
         let c = try daemon.connect()
         expectOK(try c.ask("read target_ids"), "\n")
         expectOK(try c.ask("write target_ids \(a.pid) \(b.pid)"))
@@ -51,7 +54,9 @@ struct FileTableTests {
     /// init_regions: the dbgfs KUnit inputs through the socket, then the error rules.
     @Test func initRegions() throws {
         let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
         let (a, b) = (try sleeper(), try sleeper())
+        defer { a.kill(); b.kill() }
         let c = try daemon.connect()
         expectOK(try c.ask("write target_ids \(a.pid) \(b.pid)"))
         expectOK(try c.ask("write init_regions \(b.pid) 10 20 \(a.pid) 39 59 \(a.pid) 70 134   \(b.pid) 20 25"))
@@ -68,6 +73,7 @@ struct FileTableTests {
     /// debugfs_schemes.sh and the 5.16 rules; read-back carries the two statistics.
     @Test func schemes() throws {
         let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
         let c = try daemon.connect()
         expectOK(try c.ask("write schemes 1 2 3 4 5 6 4 0 0 0 1 2 3 1 100 3 2 1"))
         expectOK(try c.ask("read schemes"), "1 2 3 4 5 6 4 0 0 0 1 2 3 1 100 3 2 1 0 0\n")
@@ -83,6 +89,7 @@ struct FileTableTests {
     /// debugfs_rm_non_contexts.sh, plus names and the root.
     @Test func contexts() throws {
         let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
         let c = try daemon.connect()
         expectOK(try c.ask("write mk_contexts foo"))
         expectError(try c.ask("write mk_contexts foo"), "EEXIST")
@@ -106,6 +113,7 @@ struct FileTableTests {
     /// Paths, verbs and read-only files.
     @Test func pathsAndVerbs() throws {
         let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
         let c = try daemon.connect()
         expectError(try c.ask("read nonexistent"), "ENOENT")
         expectError(try c.ask("read nope/attrs"), "ENOENT")
@@ -141,7 +149,9 @@ struct FileTableTests {
     /// kdamond_pid naming a thread of the daemon.
     @Test func monitorOn() throws {
         let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
         let target = try sleeper()
+        defer { target.kill() }
         let c = try daemon.connect()
         expectOK(try c.ask("read monitor_on"), "off\n")
         expectOK(try c.ask("write target_ids"))

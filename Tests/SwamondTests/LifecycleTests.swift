@@ -1,0 +1,134 @@
+import Foundation
+import Glibc
+import Testing
+import SwamonTestSupport
+
+@Suite("monitoring lifecycle", .serialized)
+struct LifecycleTests {
+    /// A context stops by itself when its last target exits, and then drops its targets.
+    @Test func targetExitStopsAndDropsTargets() throws {
+        let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
+        let (workload, _, _) = try ChildProcess.workload(hotMiB: 4, coldMiB: 16)
+        defer { workload.kill() }
+        let c = try daemon.connect()
+        expectOK(try c.ask("write attrs 5000 50000 1000000 10 1000"))
+        expectOK(try c.ask("write target_ids \(workload.pid)"))
+        expectOK(try c.ask("write monitor_on on"))
+        #expect(try eventually { try statusFields(daemon)["aggregations"].flatMap(Int.init) ?? 0 >= 3 })
+        workload.kill()
+        #expect(try eventually { try c.ask("read monitor_on").content == "off\n" })
+        expectOK(try c.ask("read target_ids"), "\n")
+        expectOK(try c.ask("read kdamond_pid"), "none\n")
+        #expect(try statusFields(daemon)["last_stop"] == "every_target_exited")
+        #expect(!(try c.ask("read regions").content.isEmpty), "the last snapshot stays readable")
+        expectError(try c.ask("write monitor_on on"), "EINVAL")
+    }
+
+    /// Two contexts monitor two real processes at the same time, each on its own thread, and
+    /// each tells its process's hot mapping from its cold one.
+    @Test func twoContextsTwoProcesses() throws {
+        let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
+        let (first, hot1, cold1) = try ChildProcess.workload(hotMiB: 8, coldMiB: 32)
+        defer { first.kill() }
+        let (second, hot2, cold2) = try ChildProcess.workload(hotMiB: 4, coldMiB: 64)
+        defer { second.kill() }
+        let c = try daemon.connect()
+        expectOK(try c.ask("write mk_contexts second"))
+        expectOK(try c.ask("write attrs 5000 100000 1000000 10 1000"))
+        expectOK(try c.ask("write second/attrs 5000 100000 1000000 10 1000"))
+        expectOK(try c.ask("write target_ids \(first.pid)"))
+        expectOK(try c.ask("write second/target_ids \(second.pid)"))
+        expectOK(try c.ask("write monitor_on on"))
+        let tid1 = try c.ask("read kdamond_pid").content
+        let tid2 = try c.ask("read second/kdamond_pid").content
+        #expect(tid1 != tid2 && tid1 != "none\n" && tid2 != "none\n")
+        #expect(try eventually(15) {
+            try statusFields(daemon)["aggregations"].flatMap(Int.init) ?? 0 >= 12
+                && statusFields(daemon, context: "second")["aggregations"].flatMap(Int.init) ?? 0 >= 12
+        })
+        for (context, pid, hot, cold) in [("root", first.pid, hot1, cold1), ("second", second.pid, hot2, cold2)] {
+            let text = try c.ask(context == "root" ? "read regions" : "read second/regions").content
+            var hotSeen = false
+            for line in text.split(separator: "\n") {
+                let f = line.split(separator: " ")
+                #expect(Int32(f[0]) == pid, "\(context) reports only its own target")
+                let (start, end, count) = (UInt64(f[1], radix: 16)!, UInt64(f[2], radix: 16)!, Int(f[3])!)
+                if hot.lowerBound <= start && end <= hot.upperBound {
+                    #expect(count > 0, "\(context): hot region \(line)")
+                    hotSeen = true
+                }
+                if cold.lowerBound <= start && end <= cold.upperBound { #expect(count == 0, "\(context): cold region \(line)") }
+            }
+            #expect(hotSeen, "\(context) has a region inside its hot mapping: \(text)")
+        }
+        expectOK(try c.ask("write monitor_on off"))
+        #expect(try statusFields(daemon)["state"] == "off" && statusFields(daemon, context: "second")["state"] == "off")
+    }
+
+    /// `watch` streams one line per target per aggregation in the contract's format.
+    @Test func watchStreams() throws {
+        let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
+        let target = try sleeper()
+        defer { target.kill() }
+        let control = try daemon.connect()
+        expectOK(try control.ask("write attrs 5000 50000 1000000 10 1000"))
+        expectOK(try control.ask("write target_ids \(target.pid)"))
+        let watcher = try daemon.connect()
+        expectOK(try watcher.ask("watch root"))
+        expectError(try control.ask("watch nope"), "ENOENT")
+        expectOK(try control.ask("write monitor_on on"))
+        for _ in 0..<3 {
+            let line = try #require(try watcher.readLine())
+            let fields = line.split(separator: " ")
+            #expect(fields[0] == "aggregation" && fields[1] == "root" && Int32(fields[2]) == target.pid)
+            #expect(Int(fields[4]) == fields.count - 7, "nr_regions matches the region list: \(line)")
+            #expect(fields[7...].allSatisfy { $0.split(separator: ":").count == 3 })
+        }
+        expectOK(try control.ask("write monitor_on off"))
+    }
+
+    /// The state file brings contexts, attrs, operations, access checks and schemes back after
+    /// a restart (not targets).
+    @Test func stateFileSurvivesRestart() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swamond-state-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let settings = ["journal_every = 0", "state_file = \(directory)/state"]
+        let target = try sleeper()
+        defer { target.kill() }
+        do {
+            let daemon = try Daemon(settings: settings, directory: directory + "/one")
+            defer { withExtendedLifetime(daemon) {} }
+            let c = try daemon.connect()
+            expectOK(try c.ask("write mk_contexts keep"))
+            expectOK(try c.ask("write keep/attrs 1000 20000 2000000 5 50"))
+            expectOK(try c.ask("write keep/schemes 4096 8192 0 5 1 9 5 0 0 0 0 0 0 0 0 0 0 0"))
+            expectOK(try c.ask("write keep/operations fvaddr"))
+            expectOK(try c.ask("write target_ids \(target.pid)"))
+            daemon.stop()
+        }
+        let daemon = try Daemon(settings: settings, directory: directory + "/two")
+        defer { withExtendedLifetime(daemon) {} }
+        let c = try daemon.connect()
+        expectOK(try c.ask("read keep/attrs"), "1000 20000 2000000 5 50\n")
+        expectOK(try c.ask("read keep/schemes"), "4096 8192 0 5 1 9 5 0 0 0 0 0 0 0 0 0 0 0 0 0\n")
+        expectOK(try c.ask("read keep/operations"), "fvaddr\n")
+        expectOK(try c.ask("read target_ids"), "\n")
+    }
+
+    /// SIGTERM stops monitoring and the daemon exits cleanly, removing its socket.
+    @Test func sigtermStopsCleanly() throws {
+        let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
+        let target = try sleeper()
+        defer { target.kill() }
+        expectOK(try daemon.ask("write target_ids \(target.pid)"))
+        expectOK(try daemon.ask("write monitor_on on"))
+        #expect(daemon.stop() == 0)
+        #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
+        #expect(daemon.log.contains("monitoring stopped: monitor_on off"))
+    }
+}

@@ -21,7 +21,9 @@ public final class Daemon {
         try (settings.joined(separator: "\n") + "\n").write(toFile: config, atomically: true, encoding: .utf8)
         process = try ChildProcess(
             productPath("swamond"), ["--config", config, "--socket", socketPath], standardError: logPath)
-        for _ in 0..<500 where !FileManager.default.fileExists(atPath: socketPath) { usleep(10_000) }
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: socketPath) && process.process.isRunning {
+            usleep(10_000)
+        }
         guard FileManager.default.fileExists(atPath: socketPath) else {
             throw TestFailure("swamond did not create its socket; log: \(log)")
         }

@@ -38,6 +38,12 @@ struct ConnectionOptions: ParsableArguments {
         }
     }
 
+    /// Writes a file; prints `{"ok":true}` under --json.
+    func write(_ path: ControlPath, _ content: String) throws {
+        _ = try run(.write(path, content: content))
+        if json { print(jsonText(["ok": true])) }
+    }
+
     func fail(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("swamonctl: \(message)\n".utf8))
         return ExitCode.failure
@@ -92,8 +98,7 @@ struct Write: ParsableCommand {
     func run() throws {
         let parsed: ControlPath
         do { parsed = try ControlPath(parsing: Substring(path)) } catch { throw options.fail(error.description) }
-        _ = try options.run(.write(parsed, content: content.joined(separator: " ")))
-        if options.json { print(jsonText(["ok": true])) }
+        try options.write(parsed, content.joined(separator: " "))
     }
 }
 
@@ -113,9 +118,7 @@ struct Attrs: ParsableCommand {
     func run() throws {
         let path = contextPath(context, "attrs")
         if !values.isEmpty {
-            _ = try options.run(.write(path, content: values.map(String.init).joined(separator: " ")))
-            if options.json { print(jsonText(["ok": true])) }
-            return
+            return try options.write(path, values.map(String.init).joined(separator: " "))
         }
         let text = try options.run(.read(path))
         guard options.json else { return print(text, terminator: "") }
@@ -136,9 +139,7 @@ struct Targets: ParsableCommand {
     func run() throws {
         let path = contextPath(context, "target_ids")
         if !pids.isEmpty {
-            _ = try options.run(.write(path, content: pids.joined(separator: " ")))
-            if options.json { print(jsonText(["ok": true])) }
-            return
+            return try options.write(path, pids.joined(separator: " "))
         }
         let text = try options.run(.read(path))
         guard options.json else { return print(text, terminator: "") }
@@ -150,8 +151,7 @@ struct Start: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start every context (monitor_on on).")
     @OptionGroup var options: ConnectionOptions
     func run() throws {
-        _ = try options.run(.write(ControlPath(file: "monitor_on"), content: "on"))
-        if options.json { print(jsonText(["ok": true])) }
+        try options.write(ControlPath(file: "monitor_on"), "on")
     }
 }
 
@@ -159,8 +159,7 @@ struct Stop: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stop every context (monitor_on off).")
     @OptionGroup var options: ConnectionOptions
     func run() throws {
-        _ = try options.run(.write(ControlPath(file: "monitor_on"), content: "off"))
-        if options.json { print(jsonText(["ok": true])) }
+        try options.write(ControlPath(file: "monitor_on"), "off")
     }
 }
 
@@ -185,8 +184,7 @@ struct Contexts: ParsableCommand {
         @OptionGroup var options: ConnectionOptions
         @Argument var name: String
         func run() throws {
-            _ = try options.run(.write(ControlPath(file: "mk_contexts"), content: name))
-            if options.json { print(jsonText(["ok": true])) }
+            try options.write(ControlPath(file: "mk_contexts"), name)
         }
     }
 
@@ -195,8 +193,7 @@ struct Contexts: ParsableCommand {
         @OptionGroup var options: ConnectionOptions
         @Argument var name: String
         func run() throws {
-            _ = try options.run(.write(ControlPath(file: "rm_contexts"), content: name))
-            if options.json { print(jsonText(["ok": true])) }
+            try options.write(ControlPath(file: "rm_contexts"), name)
         }
     }
 }

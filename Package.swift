@@ -31,6 +31,12 @@ let package = Package(
             dependencies: ["SwamonCore", "CSwamonLinux", .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(name: "CSwamonLinux"),
+        // libsystemd (pkg-config libsystemd, from libsystemd-dev): sd_notify, sd_listen_fds, the journal.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .target(
+            name: "SwamonSystemd",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
+        ),
         // The daemon's logic: configuration, context registry, monitoring threads, control server.
         .target(
             name: "SwamonDaemon",
@@ -45,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "swamond",
             dependencies: [
-                "SwamonDaemon", "SwamonProtocol",
+                "SwamonDaemon", "SwamonProtocol", "SwamonSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -85,7 +91,7 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-for target in package.targets {
+for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

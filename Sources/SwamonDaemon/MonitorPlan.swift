@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import Logging
 import Synchronization
 import SwamonCore
@@ -61,6 +62,9 @@ struct MonitorPlan: Sendable {
         }
     }
 
+    /// `SWAMOND_TEST_FAULT`, read once: the fault a test asked for, if any.
+    static let faultSwitch = getenv("SWAMOND_TEST_FAULT").map { String(cString: $0) }
+
     func makeAccessCheck() -> any AccessCheck {
         switch backend {
         case .referenced, .pageIdle, .softDirty:
@@ -92,7 +96,13 @@ struct MonitorPlan: Sendable {
             MessageID.started,
             "\(name): monitoring started (targets \(pids.map(String.init).joined(separator: " ")), access check \(backend.rawValue))",
             context: name)
+        let hangForTest = Self.faultSwitch == "hang-monitor"
         context.callbacks.afterAggregation = { context in
+            if hangForTest && context.aggregations >= 3 {
+                // Test-only fault (SWAMOND_TEST_FAULT=hang-monitor): a loop that never returns,
+                // so that the watchdog's reaction can be tested. Never set in production.
+                while true { Glibc.sleep(3600) }
+            }
             registry.publish(
                 run, snapshots: context.snapshots(), samples: context.passedSamples, aggregations: context.aggregations)
             for process in targets where !exited.contains(process.pid) && process.hasExited {
@@ -103,9 +113,11 @@ struct MonitorPlan: Sendable {
             }
         }
         context.run(sleep: { microseconds in
+            run.beat()
             if Syscalls.sleep(microseconds: microseconds, wakeup: run.wakeup) || run.stopRequested.load(ordering: .acquiring) {
                 context.stopRequested = true
             }
+            run.beat()
         })
         let reason =
             run.stopRequested.load(ordering: .acquiring)

@@ -14,10 +14,26 @@ final class MonitorRun: Sendable {
     let threadID = Atomic<Int32>(0)
     let started = DispatchSemaphore(value: 0)
     let finished = DispatchSemaphore(value: 0)
+    /// Monotonic ns of the thread's last sign of life (set around every sampling sleep).
+    let heartbeat = Atomic<UInt64>(0)
+    /// How long the thread may legitimately sleep between heartbeats, µs.
+    let sampleInterval: UInt64
 
-    init(contextName: String) throws(Errno) {
+    init(contextName: String, sampleInterval: UInt64) throws(Errno) {
         self.contextName = contextName
+        self.sampleInterval = sampleInterval
         wakeup = try Syscalls.eventFD()
+        heartbeat.store(Syscalls.monotonicNanoseconds(), ordering: .relaxed)
+    }
+
+    func beat() { heartbeat.store(Syscalls.monotonicNanoseconds(), ordering: .relaxed) }
+
+    /// Whether the thread showed life recently enough: within one sampling sleep plus `grace`.
+    func isAlive(grace: Duration) -> Bool {
+        let silence = Syscalls.monotonicNanoseconds() &- heartbeat.load(ordering: .relaxed)
+        let (seconds, attoseconds) = grace.components
+        let allowed = sampleInterval * 1000 + UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+        return silence <= allowed
     }
 
     deinit { try? wakeup.close() }

@@ -57,7 +57,7 @@ public final class Registry: Sendable {
             var runs: [MonitorRun] = []
             for (index, plan) in plans {
                 let run: MonitorRun
-                do { run = try MonitorRun(contextName: plan.contextName) } catch {
+                do { run = try MonitorRun(contextName: plan.contextName, sampleInterval: plan.attributes.sampleInterval) } catch {
                     throw ControlError(.ENOMEM, "cannot create the wakeup eventfd of context \(plan.contextName): \(error)")
                 }
                 contexts[index].run = run
@@ -93,9 +93,44 @@ public final class Registry: Sendable {
         }
     }
 
-    /// Asks every running context to stop and waits; used at shutdown.
-    public func shutdown() {
-        try? stopAll()
+    /// Asks every running context to stop and waits at most `timeout` for each; used at
+    /// shutdown, where a hung monitoring thread must not keep the process alive (systemd would
+    /// otherwise have to kill it after `TimeoutStopSec=`). Returns the contexts that did not stop.
+    @discardableResult
+    public func shutdown(timeout: Duration = .seconds(10)) -> [String] {
+        let runs = contexts.withLock { $0.compactMap(\.run) }
+        for run in runs { run.requestStop() }
+        let (seconds, attoseconds) = timeout.components
+        let deadline = DispatchTime.now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+        var stuck: [String] = []
+        for run in runs where run.finished.wait(timeout: deadline) == .timedOut {
+            stuck.append(run.contextName)
+        }
+        if !stuck.isEmpty {
+            results.logger.error("monitoring of \(stuck.joined(separator: ", ")) did not stop within \(timeout); exiting anyway")
+        }
+        return stuck
+    }
+
+    // MARK: Supervision
+
+    /// True when every running monitoring thread showed life within one sampling sleep plus
+    /// `grace` — what the systemd watchdog pings stand for. A hung loop makes this false.
+    public func monitorsAreAlive(grace: Duration) -> Bool {
+        contexts.withLock { $0.compactMap(\.run) }.allSatisfy { $0.isAlive(grace: grace) }
+    }
+
+    /// One line for systemd's STATUS=: what runs, with which backend, on how many targets.
+    public func statusSummary() -> String {
+        contexts.withLock { contexts in
+            let running = contexts.filter(\.isRunning)
+            guard !running.isEmpty else {
+                return "idle: \(contexts.count) context\(contexts.count == 1 ? "" : "s"), monitoring off"
+            }
+            let targets = running.reduce(0) { $0 + $1.targets.ids.count }
+            let backends = Set(running.compactMap { $0.backendInUse?.rawValue }).sorted().joined(separator: ", ")
+            return "\(running.count) of \(contexts.count) contexts monitoring \(targets) target\(targets == 1 ? "" : "s") (access check \(backends))"
+        }
     }
 
     // MARK: Reports from monitoring threads

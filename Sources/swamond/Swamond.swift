@@ -5,6 +5,7 @@ import Logging
 import SwamonDaemon
 import SwamonLinux
 import SwamonProtocol
+import SwamonSystemd
 
 /// The swamon daemon: DAMON's monitoring contexts on their own threads, controlled over a Unix
 /// socket with the DAMON debugfs commands.
@@ -32,6 +33,13 @@ struct Swamond: ParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "Where results and log records go: journal, stderr, or auto (the journal when systemd connected stderr to it).")
+    var logTarget: LogTarget = .auto
+
+    enum LogTarget: String, ExpressibleByArgument {
+        case auto, journal, stderr
+    }
+
     func run() throws {
         var settings = Configuration(
             socketPath: SocketPath.daemonDefault(uid: getuid(), environment: ProcessInfo.processInfo.environment))
@@ -52,7 +60,14 @@ struct Swamond: ParsableCommand {
         if let socket { settings.socketPath = socket }
 
         let level = logLevel
+        let journal = logTarget == .journal
+            || (logTarget == .auto && ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil)
         LoggingSystem.bootstrap { label in
+            if journal {
+                var handler = JournalLogHandler(identifier: "swamond")
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
@@ -66,8 +81,16 @@ struct Swamond: ParsableCommand {
         }
         let registry = Registry(configuration: settings, results: ResultsLog(logger: logger, every: settings.journalEvery))
         registry.restoreState()
-        let server = try ControlServer.bind(path: settings.socketPath, mode: settings.socketMode, registry: registry)
-        logger.notice("swamond \(swamonVersion) listening on \(settings.socketPath)")
+        let server: ControlServer
+        if let descriptor = SocketActivation.listeningDescriptor() {
+            server = try ControlServer.adopt(descriptor: descriptor, registry: registry)
+            logger.notice("swamond \(swamonVersion) serving the socket systemd passed (fd \(descriptor))")
+        } else {
+            server = try ControlServer.bind(path: settings.socketPath, mode: settings.socketMode, registry: registry)
+            logger.notice("swamond \(swamonVersion) listening on \(settings.socketPath)")
+        }
+        Notifier.ready(status: registry.statusSummary())
+        startSupervisor(registry)
 
         let done = DispatchSemaphore(value: 0)
         var sources: [any DispatchSourceSignal] = []
@@ -79,11 +102,36 @@ struct Swamond: ParsableCommand {
             sources.append(source)
         }
         done.wait()
+        Notifier.stopping(status: "stopping: ending every monitoring context")
         logger.notice("stopping: ending every monitoring context")
         registry.shutdown()
         server.shutdown()
-        unlink(settings.socketPath)
+        if SocketActivation.listeningDescriptor() == nil { unlink(settings.socketPath) }
         logger.notice("stopped")
+    }
+
+    /// Keeps systemd's STATUS= current and, when `WatchdogSec=` is set, pings the watchdog at half
+    /// its interval — only while every monitoring thread has shown life within one sampling sleep
+    /// plus half the watchdog interval, so a hung loop lets systemd restart the service.
+    func startSupervisor(_ registry: Registry) {
+        let watchdog = Notifier.watchdogInterval()
+        let tick = watchdog.map { min($0 / 2, .seconds(1)) } ?? .seconds(1)
+        let grace = watchdog.map { $0 / 2 } ?? .seconds(30)
+        let thread = Thread {
+            var lastStatus = ""
+            while true {
+                let status = registry.statusSummary()
+                if status != lastStatus {
+                    Notifier.status(status)
+                    lastStatus = status
+                }
+                if watchdog != nil && registry.monitorsAreAlive(grace: grace) { Notifier.watchdog() }
+                let (seconds, attoseconds) = tick.components
+                usleep(UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
+            }
+        }
+        thread.name = "supervisor"
+        thread.start()
     }
 
     /// Many clients mean many descriptors: use the hard limit.

@@ -7,9 +7,14 @@ public final class ChildProcess {
     let output = Pipe()
 
     /// Starts `executable` with its standard output on a pipe (see `readLine`).
-    public init(_ executable: String, _ arguments: [String] = [], standardError: String? = nil) throws {
+    public init(
+        _ executable: String, _ arguments: [String] = [], standardError: String? = nil, environment: [String: String] = [:]
+    ) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.standardOutput = output
         if let standardError {
             _ = FileManager.default.createFile(atPath: standardError, contents: nil)

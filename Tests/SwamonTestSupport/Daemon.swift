@@ -10,7 +10,10 @@ public final class Daemon {
     public let process: ChildProcess
 
     /// `settings` are configuration lines written to a config file (`key = value`).
-    public init(settings: [String] = ["journal_every = 0"], directory: String? = nil) throws {
+    public init(
+        settings: [String] = ["journal_every = 0"], directory: String? = nil, arguments: [String] = [],
+        environment: [String: String] = [:]
+    ) throws {
         let dir = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("swamond-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         chmod(dir, 0o755)
@@ -20,7 +23,8 @@ public final class Daemon {
         let config = "\(dir)/swamond.conf"
         try (settings.joined(separator: "\n") + "\n").write(toFile: config, atomically: true, encoding: .utf8)
         process = try ChildProcess(
-            productPath("swamond"), ["--config", config, "--socket", socketPath], standardError: logPath)
+            productPath("swamond"), ["--config", config, "--socket", socketPath] + arguments, standardError: logPath,
+            environment: environment)
         for _ in 0..<500 where !FileManager.default.fileExists(atPath: socketPath) && process.process.isRunning {
             usleep(10_000)
         }
@@ -41,10 +45,13 @@ public final class Daemon {
         try connect().ask(line)
     }
 
-    /// Ends the daemon with SIGTERM and returns its exit status.
+    /// Ends the daemon with SIGTERM (SIGKILL after 20 s, as systemd's stop timeout would) and
+    /// returns its exit status.
     @discardableResult
     public func stop() -> Int32 {
         if process.process.isRunning { Glibc.kill(pid, SIGTERM) }
+        for _ in 0..<2000 where process.process.isRunning { usleep(10_000) }
+        if process.process.isRunning { Glibc.kill(pid, SIGKILL) }
         process.process.waitUntilExit()
         return process.process.terminationStatus
     }

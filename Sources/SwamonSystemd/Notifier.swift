@@ -1,0 +1,38 @@
+import CSystemd
+import Glibc
+
+/// sd_notify(3) for a `Type=notify` service. Every call is a no-op when the daemon was not
+/// started by systemd (no `NOTIFY_SOCKET`).
+public enum Notifier {
+    /// Configuration loaded, socket listening, kernel probed: the service is up.
+    public static func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
+
+    /// The one-line state `systemctl status` shows.
+    public static func status(_ text: String) { send("STATUS=\(text)") }
+
+    /// "Still alive": sent only while the monitoring threads prove they are.
+    public static func watchdog() { send("WATCHDOG=1") }
+
+    /// Shutdown has begun.
+    public static func stopping(status: String) { send("STOPPING=1\nSTATUS=\(status)") }
+
+    /// The watchdog interval systemd expects pings within (`WatchdogSec=`), if any.
+    public static func watchdogInterval() -> Duration? {
+        var microseconds: UInt64 = 0
+        guard sd_watchdog_enabled(0, &microseconds) > 0, microseconds > 0 else { return nil }
+        return .microseconds(Int64(microseconds))
+    }
+
+    static func send(_ state: String) {
+        _ = sd_notify(0, state)
+    }
+}
+
+/// sd_listen_fds(3): listening sockets handed over by socket activation (`swamond.socket`).
+public enum SocketActivation {
+    /// The first passed descriptor (fd 3), or nil when the daemon was not socket-activated.
+    public static func listeningDescriptor() -> Int32? {
+        let count = sd_listen_fds(1)
+        return count > 0 ? SD_LISTEN_FDS_START : nil
+    }
+}

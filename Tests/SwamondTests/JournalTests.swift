@@ -1,0 +1,122 @@
+import Foundation
+import Glibc
+import Testing
+import SwamonTestSupport
+
+/// A real `systemd-journald` started for the test (this machine has no systemd as PID 1), or
+/// the one already running.
+final class StandaloneJournald {
+    let started: ChildProcess?
+    static let socket = "/run/systemd/journal/socket"
+
+    init() throws {
+        if FileManager.default.fileExists(atPath: Self.socket) {
+            started = nil
+            return
+        }
+        try FileManager.default.createDirectory(atPath: "/run/systemd/journal", withIntermediateDirectories: true)
+        started = try ChildProcess("/lib/systemd/systemd-journald")
+        guard eventually(10, { FileManager.default.fileExists(atPath: Self.socket) }) else {
+            throw TestFailure("systemd-journald did not create \(Self.socket)")
+        }
+    }
+
+    func kill() {
+        guard let started else { return }
+        started.kill()
+        try? FileManager.default.removeItem(atPath: "/run/systemd/journal")
+    }
+
+    deinit { kill() }
+
+    /// Entries of one process as `journalctl -o json` prints them.
+    static func entries(pid: Int32) throws -> [[String: Any]] {
+        let output = try runCommand("/bin/journalctl", ["--no-pager", "-o", "json", "_PID=\(pid)"]).out
+        return output.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+}
+
+@Suite("journal", .serialized)
+struct JournalTests {
+    static let aggregationID = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a013"
+
+    /// One structured entry per target per aggregation with every documented field, lifecycle
+    /// entries with their own ids; 8 targets at the default attributes stay far below journald's
+    /// default rate limit (10000 per 30 s); and journald going away never stops monitoring.
+    @Test func aggregationRecords() throws {
+        let journal = try StandaloneJournald()
+        let daemon = try Daemon(settings: ["journal_every = 1"], arguments: ["--log-target", "journal"])
+        defer { withExtendedLifetime(daemon) {} }
+        let targets = try (0..<8).map { _ in try sleeper() }
+        defer { targets.forEach { $0.kill() } }
+        let pids = Set(targets.map { String($0.pid) })
+        expectOK(try daemon.ask("write target_ids \(targets.map { String($0.pid) }.joined(separator: " "))"))
+        expectOK(try daemon.ask("write monitor_on on"))
+        let started = Date()
+        usleep(3_000_000)
+        expectOK(try daemon.ask("write monitor_on off"))
+        let seconds = Date().timeIntervalSince(started)
+        let aggregations = Int(try statusFields(daemon)["aggregations"] ?? "0") ?? 0
+        #expect(aggregations >= 3)
+
+        let entries = try StandaloneJournald.entries(pid: daemon.pid)
+        let records = entries.filter { $0["MESSAGE_ID"] as? String == Self.aggregationID }
+        #expect(records.count == 8 * aggregations, "\(records.count) records for \(aggregations) aggregations × 8 targets")
+        let rate = Double(records.count) / seconds
+        #expect(rate * 30 < 10_000, "\(rate) records/s stays under journald's default RateLimitBurst per 30 s")
+        for record in records {
+            #expect(record["SYSLOG_IDENTIFIER"] as? String == "swamond")
+            #expect(record["PRIORITY"] as? String == "6")
+            #expect(record["SWAMON_CONTEXT"] as? String == "root")
+            #expect(pids.contains(record["SWAMON_TARGET"] as? String ?? ""))
+            for field in ["SWAMON_NR_REGIONS", "SWAMON_TOTAL_BYTES", "SWAMON_ACCESSED_BYTES", "SWAMON_MAX_NR_ACCESSES", "SWAMON_SAMPLES"] {
+                #expect(UInt64(record[field] as? String ?? "") != nil, "\(field) is a number")
+            }
+            let regions = record["SWAMON_REGIONS"] as? String ?? ""
+            #expect(regions.utf8.count <= 4096)
+            #expect(regions.split(separator: " ").count == Int(record["SWAMON_NR_REGIONS"] as? String ?? ""))
+            #expect((record["MESSAGE"] as? String ?? "").contains("regions,"))
+        }
+        let ids = Set(entries.compactMap { $0["MESSAGE_ID"] as? String })
+        for lifecycle in ["6f0c1a3e2b8d4c51a7e9d2f4b6c8a014", "6f0c1a3e2b8d4c51a7e9d2f4b6c8a015", "6f0c1a3e2b8d4c51a7e9d2f4b6c8a017"] {
+            #expect(ids.contains(lifecycle), "lifecycle entry \(lifecycle)")
+        }
+
+        // journald goes away while monitoring runs: monitoring and the control socket carry on.
+        guard journal.started != nil else { return }
+        expectOK(try daemon.ask("write target_ids \(targets[0].pid)"))
+        expectOK(try daemon.ask("write monitor_on on"))
+        usleep(500_000)
+        journal.kill()
+        let before = Int(try statusFields(daemon)["aggregations"] ?? "0") ?? 0
+        usleep(1_000_000)
+        let after = Int(try statusFields(daemon)["aggregations"] ?? "0") ?? 0
+        #expect(after > before + 5, "monitoring continues without journald: \(before) → \(after)")
+        expectOK(try daemon.ask("write monitor_on off"))
+    }
+
+    /// A field value longer than 4096 bytes is split: SWAMON_REGIONS, SWAMON_REGIONS_1, ….
+    @Test func longRegionListsAreSplit() throws {
+        let journal = try StandaloneJournald()
+        defer { withExtendedLifetime(journal) {} }
+        let daemon = try Daemon(settings: ["journal_every = 1"], arguments: ["--log-target", "journal"])
+        defer { withExtendedLifetime(daemon) {} }
+        let (workload, _, _) = try ChildProcess.workload(hotMiB: 4, coldMiB: 256)
+        defer { workload.kill() }
+        expectOK(try daemon.ask("write attrs 5000 100000 1000000 400 1000"))
+        expectOK(try daemon.ask("write target_ids \(workload.pid)"))
+        expectOK(try daemon.ask("write monitor_on on"))
+        usleep(1_500_000)
+        expectOK(try daemon.ask("write monitor_on off"))
+        let records = try StandaloneJournald.entries(pid: daemon.pid).filter { $0["MESSAGE_ID"] as? String == Self.aggregationID }
+        let long = try #require(records.last)
+        let parts = ["SWAMON_REGIONS"] + (1..<10).map { "SWAMON_REGIONS_\($0)" }
+        let values = parts.compactMap { long[$0] as? String }
+        #expect(values.count >= 2, "a 400+ region list needs more than one field")
+        #expect(values.allSatisfy { $0.utf8.count <= 4096 })
+        let total = values.joined(separator: " ").split(separator: " ").count
+        #expect(total == Int(long["SWAMON_NR_REGIONS"] as? String ?? ""))
+    }
+}

@@ -31,6 +31,7 @@ public enum Notifier {
 /// sd_listen_fds(3): listening sockets handed over by socket activation (`swamond.socket`).
 public enum SocketActivation {
     /// The first passed descriptor (fd 3), or nil when the daemon was not socket-activated.
+    /// Clears `LISTEN_FDS` so children do not inherit it: ask once, at startup.
     public static func listeningDescriptor() -> Int32? {
         let count = sd_listen_fds(1)
         return count > 0 ? SD_LISTEN_FDS_START : nil

@@ -82,7 +82,9 @@ struct Swamond: ParsableCommand {
         let registry = Registry(configuration: settings, results: ResultsLog(logger: logger, every: settings.journalEvery))
         registry.restoreState()
         let server: ControlServer
-        if let descriptor = SocketActivation.listeningDescriptor() {
+        // Asked once: sd_listen_fds() clears LISTEN_FDS, so a second call would answer "none".
+        let activated = SocketActivation.listeningDescriptor()
+        if let descriptor = activated {
             server = try ControlServer.adopt(descriptor: descriptor, registry: registry)
             logger.notice("swamond \(swamonVersion) serving the socket systemd passed (fd \(descriptor))")
         } else {
@@ -106,7 +108,8 @@ struct Swamond: ParsableCommand {
         logger.notice("stopping: ending every monitoring context")
         registry.shutdown()
         server.shutdown()
-        if SocketActivation.listeningDescriptor() == nil { unlink(settings.socketPath) }
+        // A socket systemd passed is systemd's to remove.
+        if activated == nil { unlink(settings.socketPath) }
         logger.notice("stopped")
     }
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs swamond and swamonctl with their units, configuration and documentation.
+#   systemd/install.sh [DESTDIR]      (DESTDIR: install into a root file system instead of /)
+# Builds release binaries with the Swift runtime linked in (--static-swift-stdlib), so the target
+# system needs only libc, libstdc++ and libsystemd. Then: systemctl daemon-reload &&
+# systemctl enable --now swamond.socket
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DESTDIR=${1:-}
+swift build -c release --static-swift-stdlib --product swamond
+swift build -c release --static-swift-stdlib --product swamonctl
+bin=$(swift build -c release --static-swift-stdlib --show-bin-path)
+install -Dm755 "$bin/swamond" "$DESTDIR/usr/local/bin/swamond"
+install -Dm755 "$bin/swamonctl" "$DESTDIR/usr/local/bin/swamonctl"
+install -Dm644 systemd/swamond.service "$DESTDIR/etc/systemd/system/swamond.service"
+install -Dm644 systemd/swamond.socket "$DESTDIR/etc/systemd/system/swamond.socket"
+install -Dm644 systemd/swamon.sysusers "$DESTDIR/usr/lib/sysusers.d/swamon.conf"
+install -Dm644 systemd/swamond.tmpfiles "$DESTDIR/usr/lib/tmpfiles.d/swamond.conf"
+[ -e "$DESTDIR/etc/swamond.conf" ] || install -Dm644 etc/swamond.conf "$DESTDIR/etc/swamond.conf"
+install -Dm644 docs/protocol.md "$DESTDIR/usr/local/share/doc/swamon/protocol.md"
+install -Dm644 docs/journal.md "$DESTDIR/usr/local/share/doc/swamon/journal.md"
+if [ -z "$DESTDIR" ] && [ -d /run/systemd/system ]; then
+    systemd-sysusers swamon.conf
+    systemd-tmpfiles --create swamond.conf
+    systemctl daemon-reload
+fi
+echo "installed; enable with: systemctl enable --now swamond.socket"

@@ -54,6 +54,7 @@ done
 echo "container up in $(echo "$(date +%s.%N) - $started" | bc) s ($(IN systemctl is-system-running))"
 
 check "systemd-analyze verify accepts the units" IN systemd-analyze verify /etc/systemd/system/swamond.service /etc/systemd/system/swamond.socket
+echo "info: $(IN systemd-analyze security swamond.service --no-pager 2>/dev/null | tail -1)"
 check "swamond.socket is listening" IN systemctl is-active swamond.socket
 check "swamond is not started before first use" sh -c "! nsenter -t $L -a systemctl is-active swamond.service"
 check "swamonctl status starts swamond by socket activation" IN swamonctl status

@@ -73,16 +73,3 @@ public enum MessageID {
     public static let targetExited = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a016"
     public static let backendChosen = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a017"
 }
-
-func humanBytes(_ bytes: UInt64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
-    var value = Double(bytes)
-    var unit = 0
-    while value >= 1024 && unit < units.count - 1 {
-        value /= 1024
-        unit += 1
-    }
-    if unit == 0 { return "\(bytes) B" }
-    let tenths = Int((value * 10).rounded())
-    return "\(tenths / 10).\(tenths % 10) \(units[unit])"
-}

@@ -254,20 +254,9 @@ struct Regions: ParsableCommand {
             let range = "\(row[1])-\(row[2])"
             print(
                 "\(row[0].padding(toLength: 7, withPad: " ", startingAt: 0)) \(range.padding(toLength: 32, withPad: " ", startingAt: 0))"
-                    + " \(human(size).padding(toLength: 9, withPad: " ", startingAt: 0)) \(row[3].padding(toLength: 12, withPad: " ", startingAt: 0)) \(row[4])"
+                    + " \(humanBytes(size).padding(toLength: 9, withPad: " ", startingAt: 0)) \(row[3].padding(toLength: 12, withPad: " ", startingAt: 0)) \(row[4])"
             )
         }
-    }
-
-    func human(_ bytes: UInt64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
     }
 }
 

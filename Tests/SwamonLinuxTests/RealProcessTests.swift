@@ -100,7 +100,9 @@ struct RealProcessTests {
         context.run(sleep: { _ = Syscalls.sleep(microseconds: $0, wakeup: wakeup) })
         #expect(context.aggregations >= 15 && context.aggregations <= 17, "monitoring ends once the target exited")
         #expect(!hotCounts.isEmpty && !coldCounts.isEmpty)
-        #expect(hotCounts.allSatisfy { $0 >= 15 }, "hot regions: \(hotCounts)")
+        // The workload writes its hot mapping every millisecond; allow for it being descheduled
+        // in a few of the 20 sampling intervals on a loaded machine.
+        #expect(hotCounts.allSatisfy { $0 >= 10 }, "hot regions: \(hotCounts)")
         #expect(coldCounts.allSatisfy { $0 == 0 }, "cold regions: \(coldCounts)")
     }
 }

@@ -55,14 +55,20 @@ struct JournalTests {
         expectOK(try daemon.ask("write target_ids \(targets.map { String($0.pid) }.joined(separator: " "))"))
         expectOK(try daemon.ask("write monitor_on on"))
         let started = Date()
-        usleep(3_000_000)
+        // At least three aggregations, however slowly this machine samples 8 processes.
+        #expect(try eventually(30) { Int(try statusFields(daemon)["aggregations"] ?? "0") ?? 0 >= 3 })
         expectOK(try daemon.ask("write monitor_on off"))
         let seconds = Date().timeIntervalSince(started)
         let aggregations = Int(try statusFields(daemon)["aggregations"] ?? "0") ?? 0
-        #expect(aggregations >= 3)
 
-        let entries = try StandaloneJournald.entries(pid: daemon.pid)
-        let records = entries.filter { $0["MESSAGE_ID"] as? String == Self.aggregationID }
+        // journald files entries asynchronously: wait until it has them all.
+        var entries: [[String: Any]] = []
+        var records: [[String: Any]] = []
+        _ = try eventually(10) {
+            entries = try StandaloneJournald.entries(pid: daemon.pid)
+            records = entries.filter { $0["MESSAGE_ID"] as? String == Self.aggregationID }
+            return records.count >= 8 * aggregations
+        }
         #expect(records.count == 8 * aggregations, "\(records.count) records for \(aggregations) aggregations × 8 targets")
         let rate = Double(records.count) / seconds
         #expect(rate * 30 < 10_000, "\(rate) records/s stays under journald's default RateLimitBurst per 30 s")
@@ -91,9 +97,12 @@ struct JournalTests {
         usleep(500_000)
         journal.kill()
         let before = Int(try statusFields(daemon)["aggregations"] ?? "0") ?? 0
-        usleep(1_000_000)
-        let after = Int(try statusFields(daemon)["aggregations"] ?? "0") ?? 0
-        #expect(after > before + 5, "monitoring continues without journald: \(before) → \(after)")
+        var after = before
+        _ = try eventually(20) {
+            after = Int(try statusFields(daemon)["aggregations"] ?? "0") ?? 0
+            return after >= before + 5
+        }
+        #expect(after >= before + 5, "monitoring continues without journald: \(before) → \(after)")
         expectOK(try daemon.ask("write monitor_on off"))
     }
 

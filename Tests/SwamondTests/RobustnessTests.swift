@@ -181,7 +181,7 @@ struct DebugfsSelftestTests {
             _ = eventually(2) { (try? daemon.ask("read monitor_on").content) == "off\n" }
         }
         counts.done.wait()
-        #expect(started > 10)
+        #expect(started >= 5, "monitoring started and ended \(started) times")
         #expect(counts.reads.load(ordering: .relaxed) > 100)
         #expect(counts.bad.load(ordering: .relaxed) == 0)
         #expect(daemon.isRunning)

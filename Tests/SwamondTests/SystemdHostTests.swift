@@ -11,16 +11,7 @@ final class NotifyListener {
     init() throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString).sock").path
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            let bytes = Array(path.utf8)
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let bound = withUnixAddress(path) { bind(fd, $0, $1) }
         guard bound == 0 else { throw TestFailure("bind \(path)") }
     }
 
@@ -83,7 +74,10 @@ struct SystemdHostTests {
         expectOK(try daemon.ask("write attrs 5000 50000 1000000 10 1000"))
         expectOK(try daemon.ask("write target_ids \(target.pid)"))
         expectOK(try daemon.ask("write monitor_on on"))
-        usleep(1_500_000)  // three aggregations, then the loop hangs; one watchdog interval of grace
+        // The loop hangs in its third aggregation, before publishing it: wait for the second,
+        // then let the watchdog grace (half the interval) run out and drain older pings.
+        #expect(try eventually(30) { Int(try statusFields(daemon)["aggregations"] ?? "0") ?? 0 >= 2 })
+        usleep(1_500_000)
         _ = listener.receive(for: 0.5)
         let afterHang = listener.receive(for: 2)
         #expect(!afterHang.contains("WATCHDOG=1"), "no pings once the loop hangs: \(afterHang)")

@@ -16,6 +16,7 @@ struct MonitorPlan: Sendable {
     let initRegions: [[AddressRange]]
     let backend: AccessCheckKind
     let backendReason: String
+    let accessCheck: any AccessCheck
 
     /// Refuses a context that cannot start, with the kernel's errno where it has one.
     init(_ state: ContextState) throws(ControlError) {
@@ -60,25 +61,26 @@ struct MonitorPlan: Sendable {
             let reason = AccessCheckProbe.unavailability(of: .pageIdle) ?? "swamond does not implement paddr monitoring yet"
             throw ControlError(.ENOTSUP, "paddr monitoring needs the page_idle access check: \(reason)")
         }
+        switch backend {
+        case .referenced: accessCheck = ReferencedAccessCheck()
+        case .softDirty: accessCheck = SoftDirtyAccessCheck()
+        case .pageIdle:
+            do { accessCheck = try PageIdleAccessCheck() } catch {
+                throw ControlError(.ENOTSUP, "access check page_idle cannot open \(AccessCheckProbe.pageIdleBitmap): \(error)")
+            }
+        }
     }
 
     /// `SWAMOND_TEST_FAULT`, read once: the fault a test asked for, if any.
     static let faultSwitch = getenv("SWAMOND_TEST_FAULT").map { String(cString: $0) }
 
-    func makeAccessCheck() -> any AccessCheck {
-        switch backend {
-        case .referenced, .pageIdle, .softDirty:
-            // The probe refuses page_idle and soft_dirty until they exist, so only referenced runs.
-            ReferencedAccessCheck()
-        }
-    }
 
     /// The monitoring thread's body: the kernel's `kdamond_fn` with this daemon's callbacks.
     func run(_ run: MonitorRun, registry: Registry) {
         run.threadID.store(Syscalls.threadID(), ordering: .releasing)
         run.started.signal()
 
-        let space = ProcessAddressSpace(processes: targets, accessCheck: makeAccessCheck())
+        let space = ProcessAddressSpace(processes: targets, accessCheck: accessCheck)
         let context = MonitoringContext(
             attributes: attributes,
             targets: zip(targets, initRegions).map { process, ranges in

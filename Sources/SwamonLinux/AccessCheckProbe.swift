@@ -16,13 +16,16 @@ public enum AccessCheckProbe {
             guard access(pageIdleBitmap, R_OK | W_OK) == 0 else {
                 return "\(pageIdleBitmap) is not readable and writable by this process (needs root)"
             }
-            return "swamond does not implement the page_idle backend yet"
+            guard pagemapShowsFrames() else {
+                return "/proc/PID/pagemap shows no page frame numbers to this process (needs CAP_SYS_ADMIN)"
+            }
+            return nil
         case .softDirty:
             if let reason = clearRefsUnavailability() { return reason }
             guard kernelTracksSoftDirty() else {
                 return "this kernel lacks CONFIG_MEM_SOFT_DIRTY: pagemap bit 55 stays clear after a write following clear_refs 4"
             }
-            return "swamond does not implement the soft_dirty backend yet"
+            return nil
         case .referenced:
             if let reason = clearRefsUnavailability() { return reason }
             guard let smaps = try? FileDescriptor.open("/proc/self/smaps", .readOnly) else {
@@ -50,6 +53,20 @@ public enum AccessCheckProbe {
 
     static func clearRefsUnavailability() -> String? {
         access("/proc/self/clear_refs", W_OK) == 0 ? nil : "/proc/self/clear_refs is not writable by this process"
+    }
+
+    /// Whether pagemap gives this process frame numbers (zeroed without CAP_SYS_ADMIN).
+    static func pagemapShowsFrames() -> Bool {
+        let pageSize = Int(Syscalls.pageSize)
+        guard let page = mmap(nil, pageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+            page != MAP_FAILED
+        else { return false }
+        defer { munmap(page, pageSize) }
+        page.assumingMemoryBound(to: UInt8.self)[0] = 1
+        guard let pagemap = try? FileDescriptor.open("/proc/self/pagemap", .readOnly) else { return false }
+        defer { try? pagemap.close() }
+        let entry = pagemap.pagemapEntries([UInt64(UInt(bitPattern: page))], pageSize: UInt64(pageSize))[0]
+        return entry?.frame != nil
     }
 
     /// Writes a fresh page, clears soft-dirty bits, writes it again: a kernel that tracks

@@ -1,7 +1,8 @@
 public import SwamonCore
 
-/// How one backend arms and tests the pages sampled in a process.
-public protocol AccessCheck: AnyObject {
+/// How one backend arms and tests the pages sampled in a process. Made on the control thread
+/// when monitoring starts, then used by that context's monitoring thread only.
+public protocol AccessCheck: AnyObject, Sendable {
     /// Runs at the start of a sample with that sample's addresses, in region order.
     func prepare(_ process: MonitoredProcess, addresses: [UInt64])
     /// Runs one sampling interval later with the same addresses; nil when the process is gone.

@@ -5,7 +5,7 @@ import SystemPackage
 /// start of a sample; one sampling interval later `Referenced:` of the VMA holding each sampled
 /// address says whether any page of that VMA was touched since. Works on any kernel, but only
 /// at VMA granularity, and costs a whole-process page-table walk per sample (O(RSS)).
-public final class ReferencedAccessCheck: AccessCheck {
+public final class ReferencedAccessCheck: AccessCheck, Sendable {
     public init() {}
 
     public func prepare(_ process: MonitoredProcess, addresses: [UInt64]) {

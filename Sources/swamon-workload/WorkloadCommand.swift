@@ -25,16 +25,19 @@ struct WorkloadCommand: ParsableCommand {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let hotBytes = hotMiB << 20
         let coldBytes = coldMiB << 20
-        let total = hotBytes + page + coldBytes
+        // [hot][guard][cold][guard]: the PROT_NONE pages keep the cold range from merging with the
+        // hot one or with the mapping above it into one VMA (the referenced backend sees VMAs).
+        let total = hotBytes + page + coldBytes + page
         guard let base = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
             base != MAP_FAILED
         else { throw ValidationError("cannot map \(total) bytes") }
         let bytes = base.assumingMemoryBound(to: UInt8.self)
         mprotect(base + hotBytes, page, PROT_NONE)
+        mprotect(base + total - page, page, PROT_NONE)
         let hotStart = UInt(bitPattern: base)
         let coldStart = hotStart + UInt(hotBytes + page)
         for offset in stride(from: 0, to: hotBytes, by: page) { bytes[offset] = 1 }
-        for offset in stride(from: hotBytes + page, to: total, by: page) { bytes[offset] = 1 }
+        for offset in stride(from: hotBytes + page, to: total - page, by: page) { bytes[offset] = 1 }
         print(
             "ready pid \(getpid()) hot \(hex(hotStart))-\(hex(hotStart + UInt(hotBytes)))"
                 + " cold \(hex(coldStart))-\(hex(coldStart + UInt(coldBytes)))")

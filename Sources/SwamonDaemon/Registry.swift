@@ -86,11 +86,23 @@ public final class Registry: Sendable {
     func stopAll() throws(ControlError) {
         let runs = contexts.withLock { $0.compactMap(\.run) }
         guard !runs.isEmpty else { throw ControlError(.EPERM, "monitoring is not on") }
+        _ = stop(runs, until: .distantFuture)
+    }
+
+    /// Asks `runs` to stop and waits for each until `deadline`; returns the contexts that did not
+    /// stop. Each finished signal is passed on, so an `off` and a shutdown waiting on the same run
+    /// both get through.
+    private func stop(_ runs: [MonitorRun], until deadline: DispatchTime) -> [String] {
         for run in runs { run.requestStop() }
+        var stuck: [String] = []
         for run in runs {
-            run.finished.wait()
-            run.finished.signal()
+            if run.finished.wait(timeout: deadline) == .timedOut {
+                stuck.append(run.contextName)
+            } else {
+                run.finished.signal()
+            }
         }
+        return stuck
     }
 
     /// Asks every running context to stop and waits at most `timeout` for each; used at
@@ -99,13 +111,9 @@ public final class Registry: Sendable {
     @discardableResult
     public func shutdown(timeout: Duration = .seconds(10)) -> [String] {
         let runs = contexts.withLock { $0.compactMap(\.run) }
-        for run in runs { run.requestStop() }
         let (seconds, attoseconds) = timeout.components
         let deadline = DispatchTime.now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
-        var stuck: [String] = []
-        for run in runs where run.finished.wait(timeout: deadline) == .timedOut {
-            stuck.append(run.contextName)
-        }
+        let stuck = stop(runs, until: deadline)
         if !stuck.isEmpty {
             results.logger.error("monitoring of \(stuck.joined(separator: ", ")) did not stop within \(timeout); exiting anyway")
         }

@@ -55,11 +55,12 @@ final class WatchHub: Sendable {
         pastDrops.add(subscriber.drops.load(ordering: .relaxed), ordering: .relaxed)
     }
 
-    func broadcast(context: String, _ line: String) {
-        let targets = subscribers.withLock { Array($0.values) }
-        for subscriber in targets where subscriber.context == nil || subscriber.context == context {
-            subscriber.deliver(line)
-        }
+    /// Hands `line` to every subscriber of `context`; the line is built only if there is one.
+    func broadcast(context: String, _ line: @autoclosure () -> String) {
+        let matching = subscribers.withLock { $0.values.filter { $0.context == nil || $0.context == context } }
+        guard !matching.isEmpty else { return }
+        let text = line()
+        for subscriber in matching { subscriber.deliver(text) }
     }
 
     /// Subscribers now, and lines dropped so far (all subscribers, past and present).

@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "swamon-sim", targets: ["swamon-sim"]),
         .executable(name: "swamon-bench", targets: ["swamon-bench"]),
         .executable(name: "swamon-workload", targets: ["swamon-workload"]),
+        .executable(name: "swamon-minimal-sampler", targets: ["swamon-minimal-sampler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -67,10 +68,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // masim-style access patterns: configuration format, built-in patterns, ground-truth log.
+        .target(name: "SwamonWorkload"),
         .executableTarget(
             name: "swamon-workload",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SwamonCore", "SwamonWorkload", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // The yardstick of the overhead benchmark: the least work page_idle allows (no framework).
+        .executableTarget(name: "swamon-minimal-sampler"),
         .executableTarget(
             name: "swamon-bench",
             dependencies: [
@@ -79,6 +84,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SwamonCoreTests", dependencies: ["SwamonCore", "SwamonSimulation"]),
+        .testTarget(name: "SwamonWorkloadTests", dependencies: ["SwamonWorkload"]),
         .testTarget(name: "SwamonProtocolTests", dependencies: ["SwamonProtocol", "SwamonCore"]),
         .testTarget(name: "SwamonLinuxTests", dependencies: ["SwamonLinux", "SwamonCore", "SwamonTestSupport"]),
         // Real child processes and a real daemon for the tests.

@@ -43,56 +43,11 @@ public final class VirtualAddressOperations: Operations {
     }
 
     public func prepareAccessChecks(_ context: MonitoringContext) {
-        context.withTargetsAndRandom { targets, random in
-            for t in targets.indices {
-                var addresses: [UInt64] = []
-                addresses.reserveCapacity(targets[t].regions.count)
-                targets[t].regions.withUnsafeMutableBufferPointer { regions in
-                    for r in regions.indices {
-                        let address = randomAddress(in: regions[r].range, using: &random)
-                        regions[r].samplingAddress = address
-                        addresses.append(address)
-                    }
-                }
-                addressSpace.prepareAccessChecks(target: targets[t].id, addresses: addresses)
-            }
-        }
+        PageSampling.prepare(context, in: addressSpace)
     }
 
-    /// Applies the kernel's reuse rule (`__damon_va_check_access`): within one target, a region
-    /// whose sample lies in the page that was checked last takes that page's result.
     public func checkAccesses(_ context: MonitoringContext) -> UInt32 {
-        let window = context.attributes.maxAccessCount
-        var pageSize = lastPageSize
-        defer { lastPageSize = pageSize }
-        return context.withTargetsAndRandom { targets, _ in
-            var maxCount: UInt32 = 0
-            for t in targets.indices {
-                let addresses = targets[t].regions.map(\.samplingAddress)
-                let results = addressSpace.checkAccesses(target: targets[t].id, addresses: addresses)
-                targets[t].regions.withUnsafeMutableBufferPointer { regions in
-                    var lastAddress: UInt64 = 0
-                    var lastAccessed = false
-                    for r in regions.indices {
-                        let address = addresses[r]
-                        var accessed = false
-                        if let results {
-                            if r > 0 && alignDown(lastAddress, pageSize) == alignDown(address, pageSize) {
-                                accessed = lastAccessed
-                            } else {
-                                accessed = results[r].accessed
-                                pageSize = max(results[r].pageSize, 1)
-                                lastAddress = address
-                                lastAccessed = accessed
-                            }
-                        }
-                        regions[r].recordSample(accessed: accessed, window: window)
-                        maxCount = max(maxCount, regions[r].accessCount)
-                    }
-                }
-            }
-            return maxCount
-        }
+        PageSampling.check(context, in: addressSpace, lastPageSize: &lastPageSize)
     }
 
     public var validatesTargets: Bool { true }

@@ -260,7 +260,8 @@ extension Registry {
                 text += "context=\(state.name) state=\(state.isRunning ? "on" : "off") operations=\(state.operations.rawValue)"
                 text += " access_check=\(access) targets=\(targets.isEmpty ? "-" : targets) regions=\(regions)"
                 text += " samples=\(state.samples) aggregations=\(state.aggregations)"
-                text += " sample_period_us=\(state.samplePeriod / 1000)"
+                text += " sample_interval_us=\(state.attributes.sampleInterval) sample_period_us=\(state.samplePeriod / 1000)"
+                text += " overruns=\(state.overruns)"
                 text += " last_stop=\(state.lastStopReason.map { $0.replacingOccurrences(of: " ", with: "_") } ?? "-")\n"
             }
         }

@@ -40,6 +40,8 @@ struct ContextState {
     var aggregations: UInt64 = 0
     /// Measured time per sample over the last aggregation, ns.
     var samplePeriod: UInt64 = 0
+    /// Samples whose work took longer than the sampling interval, since the last start.
+    var overruns: UInt64 = 0
     var lastStopReason: String?
 
     init(name: String, attributes: Attributes, accessCheck: AccessCheckSetting) {

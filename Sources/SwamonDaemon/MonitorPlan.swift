@@ -16,7 +16,13 @@ struct MonitorPlan: Sendable {
     let initRegions: [[AddressRange]]
     let backend: AccessCheckKind
     let backendReason: String
-    let accessCheck: any AccessCheck
+    let sampler: Sampler
+
+    /// How pages are checked: through a process backend, or physical frames for `paddr`.
+    enum Sampler: Sendable {
+        case processes(any AccessCheck)
+        case physical(PhysicalAddressSpace)
+    }
 
     /// Refuses a context that cannot start, with the kernel's errno where it has one.
     init(_ state: ContextState) throws(ControlError) {
@@ -41,6 +47,21 @@ struct MonitorPlan: Sendable {
             throw ControlError(.EINVAL, "context \(state.name) uses fvaddr, which monitors only init_regions; give every target init regions")
         }
 
+        if state.operations == .paddr {
+            // Only idle page tracking sees physical pages.
+            if case .backend(let kind) = state.accessCheck, kind != .pageIdle {
+                throw ControlError(.ENOTSUP, "paddr monitoring needs the page_idle access check, but access_check is \(kind.rawValue)")
+            }
+            if let reason = AccessCheckProbe.unavailability(of: .pageIdle) {
+                throw ControlError(.ENOTSUP, "paddr monitoring needs the page_idle access check: \(reason)")
+            }
+            backend = .pageIdle
+            backendReason = state.accessCheck == .auto ? "auto: the only one that sees physical pages" : "configured"
+            do { sampler = .physical(try PhysicalAddressSpace()) } catch {
+                throw ControlError(.ENOTSUP, "paddr monitoring cannot open the page_idle bitmap and /proc/kpageflags: \(error)")
+            }
+            return
+        }
         switch state.accessCheck {
         case .auto:
             switch AccessCheckProbe.automatic() {
@@ -57,15 +78,11 @@ struct MonitorPlan: Sendable {
             backend = kind
             backendReason = "configured"
         }
-        if state.operations == .paddr {
-            let reason = AccessCheckProbe.unavailability(of: .pageIdle) ?? "swamond does not implement paddr monitoring yet"
-            throw ControlError(.ENOTSUP, "paddr monitoring needs the page_idle access check: \(reason)")
-        }
         switch backend {
-        case .referenced: accessCheck = ReferencedAccessCheck()
-        case .softDirty: accessCheck = SoftDirtyAccessCheck()
+        case .referenced: sampler = .processes(ReferencedAccessCheck())
+        case .softDirty: sampler = .processes(SoftDirtyAccessCheck())
         case .pageIdle:
-            do { accessCheck = try PageIdleAccessCheck() } catch {
+            do { sampler = .processes(try PageIdleAccessCheck()) } catch {
                 throw ControlError(.ENOTSUP, "access check page_idle cannot open \(AccessCheckProbe.pageIdleBitmap): \(error)")
             }
         }
@@ -80,23 +97,33 @@ struct MonitorPlan: Sendable {
         run.threadID.store(Syscalls.threadID(), ordering: .releasing)
         run.started.signal()
 
-        let space = ProcessAddressSpace(processes: targets, accessCheck: accessCheck)
+        let monitored: [Target]
+        let monitoring: any Operations
+        switch sampler {
+        case .processes(let accessCheck):
+            let space = ProcessAddressSpace(processes: targets, accessCheck: accessCheck)
+            monitored = zip(targets, initRegions).map { process, ranges in
+                Target(id: Target.ID(process.pid), regions: ranges.map { Region(range: $0) })
+            }
+            monitoring = VirtualAddressOperations(mode: operations == .fvaddr ? .fvaddr : .vaddr, addressSpace: space)
+        case .physical(let memory):
+            monitored = [Target(id: TargetIDsFormat.paddrTargetID, regions: (initRegions.first ?? []).map { Region(range: $0) })]
+            monitoring = PhysicalAddressOperations(memory: memory)
+        }
         let context = MonitoringContext(
             attributes: attributes,
-            targets: zip(targets, initRegions).map { process, ranges in
-                Target(id: Target.ID(process.pid), regions: ranges.map { Region(range: $0) })
-            },
-            operations: VirtualAddressOperations(mode: operations == .fvaddr ? .fvaddr : .vaddr, addressSpace: space),
+            targets: monitored,
+            operations: monitoring,
             minRegionSize: Syscalls.pageSize,
             random: SplitMix64(seed: UInt64.random(in: 0...UInt64.max)),
             clock: Syscalls.monotonicNanoseconds
         )
         var exited = Set<Int32>()
         let name = contextName
-        let pids = targets.map(\.pid)
+        let described = operations == .paddr ? "paddr" : targets.map { String($0.pid) }.joined(separator: " ")
         registry.results.event(
             MessageID.started,
-            "\(name): monitoring started (targets \(pids.map(String.init).joined(separator: " ")), access check \(backend.rawValue))",
+            "\(name): monitoring started (targets \(described), access check \(backend.rawValue))",
             context: name)
         let hangForTest = Self.faultSwitch == "hang-monitor"
         context.callbacks.afterAggregation = { context in
@@ -114,12 +141,24 @@ struct MonitorPlan: Sendable {
                     ["SWAMON_TARGET": "\(process.pid)"])
             }
         }
+        var lastWake: UInt64 = 0
         context.run(sleep: { microseconds in
             run.beat()
+            let working = lastWake == 0 ? 0 : Syscalls.monotonicNanoseconds() - lastWake
+            if working > attributes.sampleInterval * 1000 {
+                let total = run.overruns.add(1, ordering: .relaxed).newValue
+                if total == 1 {
+                    registry.results.event(
+                        MessageID.fallingBehind,
+                        "\(name): falling behind: one sample's checks took \(working / 1000) µs, longer than the sampling interval of \(attributes.sampleInterval) µs; the real sampling period is longer than configured (see overruns and sample_period_us in status)",
+                        context: name, level: .warning, ["SWAMON_WORK_US": "\(working / 1000)"])
+                }
+            }
             if Syscalls.sleep(microseconds: microseconds, wakeup: run.wakeup) || run.stopRequested.load(ordering: .acquiring) {
                 context.stopRequested = true
             }
             run.beat()
+            lastWake = Syscalls.monotonicNanoseconds()
         })
         let reason =
             run.stopRequested.load(ordering: .acquiring)

@@ -16,6 +16,9 @@ final class MonitorRun: Sendable {
     let finished = DispatchSemaphore(value: 0)
     /// Monotonic ns of the thread's last sign of life (set around every sampling sleep).
     let heartbeat = Atomic<UInt64>(0)
+    /// Samples whose work (the checks of one sample and the arming of the next, plus any
+    /// aggregation) took longer than the sampling interval: the loop is falling behind.
+    let overruns = Atomic<UInt64>(0)
     /// How long the thread may legitimately sleep between heartbeats, µs.
     let sampleInterval: UInt64
 

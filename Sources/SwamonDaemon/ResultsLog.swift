@@ -19,7 +19,9 @@ public struct ResultsLog: Sendable {
     }
 
     /// Runs on the monitoring thread after each aggregation.
-    func aggregation(context: String, aggregation: UInt64, _ snapshot: AggregationSnapshot) {
+    /// `samplePeriod` (ns) is the measured time per sample over the last aggregation; `overruns`
+    /// counts samples whose work outlasted the sampling interval since monitoring started.
+    func aggregation(context: String, aggregation: UInt64, _ snapshot: AggregationSnapshot, samplePeriod: UInt64, overruns: UInt64) {
         guard every > 0, aggregation % every == 0 else { return }
         var metadata: Logger.Metadata = [
             "MESSAGE_ID": "\(MessageID.aggregation)",
@@ -31,6 +33,8 @@ public struct ResultsLog: Sendable {
             "SWAMON_MAX_NR_ACCESSES": "\(snapshot.maxAccessCount)",
             "SWAMON_SAMPLES": "\(snapshot.samples)",
             "SWAMON_AGGREGATION": "\(aggregation)",
+            "SWAMON_SAMPLE_PERIOD_US": "\(samplePeriod / 1000)",
+            "SWAMON_OVERRUNS": "\(overruns)",
         ]
         for (index, chunk) in Self.regionChunks(snapshot).enumerated() {
             metadata[index == 0 ? "SWAMON_REGIONS" : "SWAMON_REGIONS_\(index)"] = "\(chunk)"
@@ -72,4 +76,5 @@ public enum MessageID {
     public static let stopped = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a015"
     public static let targetExited = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a016"
     public static let backendChosen = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a017"
+    public static let fallingBehind = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a018"
 }

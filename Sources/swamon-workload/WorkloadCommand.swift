@@ -1,63 +1,99 @@
 import ArgumentParser
 import Glibc
+import SwamonWorkload
 
-/// A process with a known access pattern: a hot mapping it writes to continuously and a cold
-/// mapping it touches once and then never again. The two are separate VMAs (a PROT_NONE guard
-/// page keeps the kernel from merging them), so even the VMA-granular `referenced` backend can
-/// tell them apart. Prints one line with its pid and both ranges once they are resident.
+/// A masim-like workload: memory regions accessed in timed phases, for monitoring tests and
+/// accuracy measurements. Each region is its own mapping (PROT_NONE guard pages between them keep
+/// the kernel from merging them into one VMA, so even the VMA-granular `referenced` backend can
+/// tell them apart), populated before the first phase. Prints "ready pid P NAME START-END …" once
+/// every region is resident, then runs the phases.
 @main
 struct WorkloadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swamon-workload",
-        abstract: "Run a process with a hot and a cold memory range, for monitoring tests."
+        abstract: "Access memory in a known pattern (masim configuration format), for monitoring tests.",
+        discussion: """
+            Give a masim configuration file, or --pattern for a built-in one (stairs and zigzag are \
+            masim's *_30secs configurations; hot-cold writes a hot region and leaves a cold one \
+            alone, sized by --hot-mib and --cold-mib). --print-config shows the chosen configuration.
+            """
     )
 
-    @Option(name: .customLong("hot-mib"), help: "Size of the range written continuously, in MiB.")
-    var hotMiB: Int = 8
+    @Argument(help: "A masim configuration file.")
+    var config: String?
 
-    @Option(name: .customLong("cold-mib"), help: "Size of the range touched once and then left alone, in MiB.")
-    var coldMiB: Int = 64
+    @Option(help: "A built-in pattern instead of a file: \(BuiltinPattern.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var pattern: String?
 
-    @Option(help: "Exit after this many seconds (0 = run until killed).")
+    @Option(name: .customLong("hot-mib"), help: "hot-cold: size of the hot region, in MiB (given alone, it selects hot-cold).")
+    var hotMiB: Int?
+
+    @Option(name: .customLong("cold-mib"), help: "hot-cold: size of the cold region, in MiB.")
+    var coldMiB: Int?
+
+    @Option(help: "Run the phases this many times (0: until killed or --seconds).")
+    var `repeat`: Int = 1
+
+    @Option(help: "Exit after this many seconds however far the phases got (0: no limit).")
     var seconds: Double = 0
 
-    func run() throws {
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let hotBytes = hotMiB << 20
-        let coldBytes = coldMiB << 20
-        // [hot][guard][cold][guard]: the PROT_NONE pages keep the cold range from merging with the
-        // hot one or with the mapping above it into one VMA (the referenced backend sees VMAs).
-        let total = hotBytes + page + coldBytes + page
-        guard let base = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-            base != MAP_FAILED
-        else { throw ValidationError("cannot map \(total) bytes") }
-        let bytes = base.assumingMemoryBound(to: UInt8.self)
-        mprotect(base + hotBytes, page, PROT_NONE)
-        mprotect(base + total - page, page, PROT_NONE)
-        let hotStart = UInt(bitPattern: base)
-        let coldStart = hotStart + UInt(hotBytes + page)
-        for offset in stride(from: 0, to: hotBytes, by: page) { bytes[offset] = 1 }
-        for offset in stride(from: hotBytes + page, to: total - page, by: page) { bytes[offset] = 1 }
-        print(
-            "ready pid \(getpid()) hot \(hex(hotStart))-\(hex(hotStart + UInt(hotBytes)))"
-                + " cold \(hex(coldStart))-\(hex(coldStart + UInt(coldBytes)))")
-        fflush(nil)
+    @Option(name: .customLong("default-rw-mode"), help: "Access mode of access lines without one: ro, wo or rw.")
+    var defaultMode: String = "wo"
 
-        var deadline = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let end = Double(deadline.tv_sec) + Double(deadline.tv_nsec) / 1e9 + seconds
-        var round: UInt8 = 0
-        while true {
-            round &+= 1
-            for offset in stride(from: 0, to: hotBytes, by: page) { bytes[offset] = round }
-            if seconds > 0 {
-                var now = timespec()
-                clock_gettime(CLOCK_MONOTONIC, &now)
-                if Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 >= end { return }
-            }
-            usleep(1000)
-        }
+    @Option(name: .customLong("rest-us"), help: "Sleep this long after each full pass of a sequential access (default: 1000 for the --hot-mib shortcut, else 0).")
+    var restMicroseconds: UInt32?
+
+    @Option(name: .customLong("ground-truth"), help: "Write the regions and each finished phase to this file.")
+    var groundTruth: String?
+
+    @Flag(name: .customLong("print-config"), help: "Print the configuration in masim's format and exit.")
+    var printConfig = false
+
+    func validate() throws {
+        if config != nil && pattern != nil { throw ValidationError("give a configuration file or --pattern, not both") }
+        if WorkloadConfig.AccessMode(rawValue: defaultMode) == nil { throw ValidationError("--default-rw-mode must be ro, wo or rw") }
+        if self.repeat < 0 || seconds < 0 { throw ValidationError("--repeat and --seconds must not be negative") }
     }
 
-    func hex(_ value: UInt) -> String { String(value, radix: 16) }
+    func run() throws {
+        let workload = try loadConfig()
+        if printConfig {
+            print(workload.text, terminator: "")
+            return
+        }
+        // The hot/cold shortcut of earlier versions runs until killed.
+        let rounds = pattern == nil && config == nil && self.repeat == 1 ? 0 : self.repeat
+        let runner = try AccessRunner(
+            config: workload, defaultMode: WorkloadConfig.AccessMode(rawValue: defaultMode)!, groundTruthPath: groundTruth)
+        runner.restMicroseconds = restMicroseconds ?? (rounds == 0 && pattern == nil ? 1000 : 0)
+        print("ready pid \(getpid()) " + runner.layout.map { "\($0.name) \(hex($0.start))-\(hex($0.end))" }.joined(separator: " "))
+        fflush(nil)
+        runner.run(rounds: rounds, seconds: seconds)
+    }
+
+    func loadConfig() throws -> WorkloadConfig {
+        if let config {
+            guard let file = fopen(config, "r") else { throw ValidationError("cannot open \(config): \(String(cString: strerror(errno)))") }
+            defer { fclose(file) }
+            var bytes: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while case let count = fread(&buffer, 1, buffer.count, file), count > 0 { bytes += buffer[..<count] }
+            do { return try WorkloadConfig(parsing: String(decoding: bytes, as: UTF8.self)) } catch { throw ValidationError("\(config): \(error)") }
+        }
+        let chosen: BuiltinPattern
+        if let pattern {
+            guard let builtin = BuiltinPattern(rawValue: pattern) else {
+                throw ValidationError("unknown pattern '\(pattern)'; choose one of \(BuiltinPattern.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            chosen = builtin
+        } else {
+            chosen = .hotCold
+        }
+        if chosen != .hotCold && (hotMiB != nil || coldMiB != nil) {
+            throw ValidationError("--hot-mib and --cold-mib size the hot-cold pattern only")
+        }
+        return chosen.config(hotMiB: hotMiB ?? 8, coldMiB: coldMiB ?? 64)
+    }
 }
+
+func hex(_ value: UInt64) -> String { String(value, radix: 16) }

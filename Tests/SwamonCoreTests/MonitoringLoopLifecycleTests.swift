@@ -122,6 +122,31 @@ struct MonitoringLoopLifecycleTests {
         #expect(spans.allSatisfy { $0 == AddressRange(base, base + (1 << 22)) })
     }
 
+    /// `paddr` without init regions monitors the biggest System RAM range, finds the hot part in
+    /// it, never refits and never stops by itself (the kernel's NULL `target_valid`).
+    @Test func paddrMonitorsTheBiggestRamRange() {
+        let space = SimulatedAddressSpace()
+        let small = AddressRange(0x1000, 0x9f000)
+        let big = AddressRange(0x10_0000, 0x10_0000 + (1 << 28))
+        let hot = AddressRange(big.start + (1 << 26), big.start + (1 << 26) + (1 << 24))
+        space.add(42, .init(mappings: [small, big], phases: [.init(hot: [hot])]))
+        let context = MonitoringContext(
+            targets: [Target(id: 42)],
+            operations: PhysicalAddressOperations(memory: space),
+            minRegionSize: 4096, random: SplitMix64(seed: 3), clock: { 0 })
+        var accessedBytes: [UInt64] = []
+        context.callbacks.afterAggregation = { context in
+            let regions = context.targets[0].regions
+            #expect(regions.first!.start == big.start && regions.last!.end == big.end)
+            accessedBytes.append(regions.filter { $0.accessCount > 0 }.reduce(0) { $0 + $1.size })
+            if context.aggregations == 200 { context.stopRequested = true }
+        }
+        context.run(sleep: { _ in })
+        #expect(!context.operations.validatesTargets, "paddr never stops by itself")
+        let settled = accessedBytes.suffix(50).sorted()[25]
+        #expect(settled > hot.size * 9 / 10 && settled < hot.size * 11 / 10, "median accessed \(settled) of hot \(hot.size)")
+    }
+
     /// Same seed, same run: split points come only from the injected generator.
     @Test func runsAreReproducibleFromTheSeed() {
         func run(seed: UInt64) -> [[AddressRange]] {

@@ -20,6 +20,25 @@ struct ProcParsingTests {
             ])
     }
 
+    /// Top-level System RAM only; children (kernel code, ACPI tables) and zeroed (unprivileged)
+    /// entries are skipped.
+    @Test func iomemSystemRAM() {
+        let iomem = """
+            00000000-00000fff : Reserved
+            00001000-0009fbff : System RAM
+            000f0000-000fffff : Reserved
+            00100000-bffdffff : System RAM
+              01000000-01ffffff : Kernel code
+            100000000-23fffffff : System RAM
+            fee00000-fee00fff : Local APIC
+
+            """
+        #expect(SystemRAM.ranges(iomem) == [
+            AddressRange(0x1000, 0x9fc00), AddressRange(0x10_0000, 0xbffe_0000), AddressRange(0x1_0000_0000, 0x2_4000_0000),
+        ])
+        #expect(SystemRAM.ranges("00000000-00000000 : System RAM\n") == [])
+    }
+
     @Test func smapsReferenced() {
         let smaps = """
             7f0a00000000-7f0a00200000 rw-p 00000000 00:00 0 

@@ -136,6 +136,13 @@ struct FileTableTests {
             #expect(refused.status.contains("CONFIG_IDLE_PAGE_TRACKING"))
             expectOK(try c.ask("read access_check"), "referenced\n")
         }
+        // paddr sees physical pages through idle page tracking only.
+        expectOK(try c.ask("write target_ids paddr"))
+        let physical = try c.ask("write monitor_on on")
+        expectError(physical, "ENOTSUP")
+        #expect(physical.status.contains("paddr monitoring needs the page_idle access check"))
+        expectOK(try c.ask("read monitor_on"), "off\n")
+        expectOK(try c.ask("write target_ids"))
         expectError(try c.ask("frobnicate"), "EINVAL")
         expectError(try c.ask("read"), "EINVAL")
         expectOK(try c.ask("version"), "swamond 0.1.0 protocol 1\n")

@@ -25,6 +25,31 @@ struct LifecycleTests {
         expectError(try c.ask("write monitor_on on"), "EINVAL")
     }
 
+    /// Falling behind is visible: with a sampling interval far shorter than one sample's checks
+    /// (the referenced backend walks all of a 264 MiB process's page tables per sample), status
+    /// shows the real period and the overruns, and the log says so once.
+    @Test func fallingBehindIsVisible() throws {
+        let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
+        let (workload, _, _) = try ChildProcess.workload(hotMiB: 8, coldMiB: 256)
+        defer { workload.kill() }
+        let c = try daemon.connect()
+        expectOK(try c.ask("write attrs 100 2000 1000000 10 1000"))
+        expectOK(try c.ask("write access_check referenced"))
+        expectOK(try c.ask("write target_ids \(workload.pid)"))
+        expectOK(try c.ask("write monitor_on on"))
+        #expect(try eventually { try statusFields(daemon)["aggregations"].flatMap(Int.init) ?? 0 >= 3 })
+        let fields = try statusFields(daemon)
+        let overruns = fields["overruns"].flatMap(Int.init) ?? 0
+        let period = fields["sample_period_us"].flatMap(Int.init) ?? 0
+        #expect(fields["sample_interval_us"] == "100")
+        #expect(overruns > 0, "status: \(fields)")
+        #expect(period > 200, "the real period is more than twice the 100 µs interval: \(fields)")
+        #expect(eventually { daemon.log.contains("falling behind") }, "log: \(daemon.log)")
+        #expect(daemon.log.components(separatedBy: "falling behind").count == 2, "said once")
+        expectOK(try c.ask("write monitor_on off"))
+    }
+
     /// Two contexts monitor two real processes at the same time, each on its own thread, and
     /// each tells its process's hot mapping from its cold one.
     @Test func twoContextsTwoProcesses() throws {

@@ -1,37 +1,61 @@
 #!/bin/busybox sh
 # Init of the tier-3 guest: monitors a 64 MiB hot / 448 MiB cold workload with each precise
-# backend and prints GUEST lines for the host to judge, then reboots (the kernel has no ACPI).
+# backend (page_idle, soft_dirty, page_idle again with transparent huge pages), then physical
+# memory (paddr), and prints GUEST lines for the host to judge; then reboots (no ACPI here).
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 mount -t debugfs none /sys/kernel/debug
-echo never > /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
+echo never > /sys/kernel/mm/transparent_hugepage/enabled
 echo "GUEST kernel $(uname -r) cpus $(nproc) clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 # Under QEMU's software MMU the Accessed bit of a hot page is set again only after a TLB flush:
 # a busy companion on the workload's CPU makes the context switches that flush it.
 taskset -c 0 sh -c 'while :; do :; done' &
-taskset -c 0 /bin/swamon-workload --hot-mib 64 --cold-mib 448 > /tmp/workload 2>&1 &
-while ! grep -q ready /tmp/workload 2>/dev/null; do sleep 0.2; done
-echo "GUEST workload $(cat /tmp/workload)"
-W=$(awk '{print $3}' /tmp/workload)
 taskset -c 1 /bin/swamond --socket /tmp/swamond.sock --set journal_every=0 2>/tmp/swamond.log &
 while [ ! -S /tmp/swamond.sock ]; do sleep 0.2; done
 export SWAMON_SOCKET=/tmp/swamond.sock
-grep "access check" /tmp/swamond.log | sed 's/^/GUEST probe /'
-# soft_dirty's whole-process clear write-protects every page each sample, so a writer re-dirties
-# only part of its hot range per sample: it gets a longer aggregation (80 samples) to see it all.
-for backend in page_idle soft_dirty; do
-    swamonctl write access_check $backend || echo "GUEST error access_check $backend"
-    if [ $backend = soft_dirty ]; then swamonctl attrs 5000 400000 2000000 10 1000; else swamonctl attrs 5000 100000 1000000 10 1000; fi
-    swamonctl targets "$W"
-    swamonctl start || echo "GUEST error start $backend"
-    # Let the regions converge: ~100 aggregations of page_idle, ~50 of soft_dirty.
-    if [ $backend = soft_dirty ]; then sleep 50; else sleep 20; fi
+
+start_workload() { # $1: label
+    taskset -c 0 /bin/swamon-workload --hot-mib 64 --cold-mib 448 > /tmp/workload 2>&1 &
+    while ! grep -q ready /tmp/workload 2>/dev/null; do sleep 0.2; done
+    echo "GUEST $1 $(cat /tmp/workload)"
+    W=$(awk '{print $3}' /tmp/workload)
+}
+
+# $1 label, $2 access check, $3 attrs, $4 seconds to converge, $5 targets
+monitor() {
+    swamonctl write access_check $2 || echo "GUEST error access_check $1"
+    swamonctl attrs $3
+    swamonctl targets $5
+    swamonctl start || echo "GUEST error start $1"
+    sleep $4
     for i in 1 2 3 4 5; do
-        swamonctl read regions | sed "s/^/GUEST regions $backend $i /"
+        swamonctl read regions | sed "s/^/GUEST regions $1 $i /"
         sleep 1
     done
-    swamonctl status | sed "s/^/GUEST status $backend /"
+    swamonctl status | sed "s/^/GUEST status $1 /"
     swamonctl stop
-done
+}
+
+start_workload workload
+grep "access check" /tmp/swamond.log | sed 's/^/GUEST probe /'
+# page_idle: ~100 aggregations to converge. soft_dirty's whole-process clear write-protects every
+# page each sample, so a writer re-dirties only part of its hot range per sample: it gets a longer
+# aggregation (80 samples) and ~50 aggregations.
+monitor page_idle page_idle "5000 100000 1000000 10 1000" 20 "$W"
+monitor soft_dirty soft_dirty "5000 400000 2000000 10 1000" 50 "$W"
+kill -9 $W; sleep 1
+
+# Transparent huge pages: the kernel keeps the idle flag on the head page only.
+echo always > /sys/kernel/mm/transparent_hugepage/enabled
+start_workload workload_thp
+echo "GUEST thp $(grep AnonHugePages /proc/$W/smaps_rollup)"
+monitor page_idle_thp page_idle "5000 100000 1000000 10 1000" 20 "$W"
+kill -9 $W; sleep 1
+echo never > /sys/kernel/mm/transparent_hugepage/enabled
+
+# Physical memory: the biggest System RAM range, with the workload running somewhere in it.
+start_workload workload_paddr
+monitor paddr page_idle "5000 100000 1000000 10 1000" 20 paddr
+echo "GUEST iomem $(grep 'System RAM' /proc/iomem | tr '\n' ';')"
 echo "GUEST done"
 reboot -f

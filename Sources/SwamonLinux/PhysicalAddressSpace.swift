@@ -1,0 +1,38 @@
+public import SwamonCore
+import Synchronization
+public import SystemPackage
+
+/// Physical memory for `PhysicalAddressOperations`: its ranges are System RAM from `/proc/iomem`
+/// and a sampled address's page frame is the address divided by the page size, checked with
+/// idle page tracking (the only backend that sees physical pages).
+public final class PhysicalAddressSpace: AddressSpace, @unchecked Sendable {
+    let frames: IdleFrames
+    let pageSize = Syscalls.pageSize
+    /// Armed at the start of a sample, checked one interval later; the monitoring thread's alone.
+    private var armed: [IdleFrames.Frame?] = []
+
+    public init() throws(Errno) {
+        frames = try IdleFrames(onlyLRU: true)
+    }
+
+    public func mappings(of target: Target.ID) -> [AddressRange]? {
+        guard let iomem = try? FileDescriptor.open("/proc/iomem", .readOnly) else { return nil }
+        defer { try? iomem.close() }
+        guard let bytes = try? iomem.readAll() else { return nil }
+        return SystemRAM.ranges(String(decoding: bytes, as: UTF8.self))
+    }
+
+    public func prepareAccessChecks(target: Target.ID, addresses: [UInt64]) {
+        armed = addresses.map { frames.resolve($0 / pageSize) }
+        frames.mark(armed.lazy.compactMap { $0 })
+    }
+
+    public func checkAccesses(target: Target.ID, addresses: [UInt64]) -> [PageAccess]? {
+        guard armed.count == addresses.count else { return addresses.map { _ in PageAccess(accessed: false, pageSize: pageSize) } }
+        return frames.check(armed)
+    }
+
+    public func isValid(target: Target.ID) -> Bool { true }
+
+    public func release() { armed = [] }
+}

@@ -1,0 +1,59 @@
+// The least work idle page tracking allows, as a yardstick for swamond's page_idle backend: a
+// fixed set of equal regions over one address range of a process, and per region and sample one
+// pagemap read, one single-bit bitmap write and, one sampling interval later, one bitmap read.
+// No adaptive regions, no framework. Prints the CPU time it used per sample when done.
+//   usage: swamon-minimal-sampler PID START-END REGIONS SAMPLE_US SECONDS
+import Glibc
+
+func fail(_ message: String, status: Int32) -> Never {
+    _ = message.withCString { write(2, $0, strlen($0)) }
+    exit(status)
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count == 6, let pid = Int32(arguments[1]), let regions = Int(arguments[3]), regions > 0,
+    let sampleMicroseconds = UInt32(arguments[4]), let seconds = Double(arguments[5])
+else {
+    fail("usage: swamon-minimal-sampler PID START-END REGIONS SAMPLE_US SECONDS\n", status: 2)
+}
+let bounds = arguments[2].split(separator: "-").compactMap { UInt64($0, radix: 16) }
+guard bounds.count == 2, bounds[1] > bounds[0] else {
+    fail("START-END must be two hex addresses\n", status: 2)
+}
+let pagemap = open("/proc/\(pid)/pagemap", O_RDONLY)
+let bitmap = open("/sys/kernel/mm/page_idle/bitmap", O_RDWR)
+guard pagemap >= 0, bitmap >= 0 else {
+    fail("cannot open pagemap or the page_idle bitmap (errno \(errno))\n", status: 1)
+}
+let pageSize = UInt64(sysconf(Int32(_SC_PAGESIZE)))
+let regionSize = (bounds[1] - bounds[0]) / UInt64(regions)
+var frames = [UInt64](repeating: 0, count: regions)
+var accessed = 0
+var samples = 0
+var generator = SystemRandomNumberGenerator()
+var start = timespec()
+clock_gettime(CLOCK_MONOTONIC, &start)
+while true {
+    for r in 0..<regions {
+        let address = bounds[0] + UInt64(r) * regionSize + UInt64.random(in: 0..<regionSize, using: &generator)
+        var entry: UInt64 = 0
+        frames[r] = 0
+        guard pread(pagemap, &entry, 8, off_t(address / pageSize * 8)) == 8, entry & (1 << 63) != 0 else { continue }
+        frames[r] = entry & ((1 << 55) - 1)
+        var bit: UInt64 = 1 << (frames[r] % 64)
+        _ = pwrite(bitmap, &bit, 8, off_t(frames[r] / 64 * 8))
+    }
+    usleep(sampleMicroseconds)
+    for frame in frames where frame != 0 {
+        var word: UInt64 = 0
+        if pread(bitmap, &word, 8, off_t(frame / 64 * 8)) == 8, word & (1 << (frame % 64)) == 0 { accessed += 1 }
+    }
+    samples += 1
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    if Double(now.tv_sec - start.tv_sec) + Double(now.tv_nsec - start.tv_nsec) / 1e9 >= seconds { break }
+}
+var usage = rusage()
+getrusage(RUSAGE_SELF.rawValue, &usage)
+let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+print("minimal-sampler regions \(regions) samples \(samples) accessed_samples \(accessed) cpu_s \(cpu) cpu_us_per_sample \(Int(cpu * 1e6 / Double(max(samples, 1))))")

@@ -1,0 +1,135 @@
+import ArgumentParser
+import Glibc
+import SwamonCore
+import SwamonWorkload
+
+/// Maps a configuration's regions and runs its phases on the calling thread.
+final class AccessRunner {
+    struct Placed {
+        var name: String
+        var start: UInt64
+        var end: UInt64
+        var base: UnsafeMutablePointer<UInt8>
+        var size: Int
+    }
+
+    let config: WorkloadConfig
+    let defaultMode: WorkloadConfig.AccessMode
+    let layout: [Placed]
+    let groundTruth: UnsafeMutablePointer<FILE>?
+    /// Keeps loads from being optimised away; printed nowhere.
+    var sink: UInt64 = 0
+    var random = SplitMix64(seed: UInt64(getpid()))
+    /// Pause after each full pass of a sequential access, so a test workload does not fill a CPU.
+    var restMicroseconds: UInt32 = 0
+
+    /// Maps every region with a guard page on each side and writes each of its pages once.
+    init(config: WorkloadConfig, defaultMode: WorkloadConfig.AccessMode, groundTruthPath: String?) throws {
+        self.config = config
+        self.defaultMode = defaultMode
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let sizes = config.regions.map { ($0.size + page - 1) / page * page }
+        let total = sizes.reduce(page) { $0 + $1 + page }
+        guard let mapping = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), mapping != MAP_FAILED else {
+            throw ValidationError("cannot map \(total) bytes")
+        }
+        let bytes = mapping.assumingMemoryBound(to: UInt8.self)
+        var offset = 0
+        var placed: [Placed] = []
+        mprotect(mapping, page, PROT_NONE)
+        offset += page
+        for (region, size) in zip(config.regions, sizes) {
+            let base = bytes + offset
+            for page in stride(from: 0, to: size, by: page) { base[page] = 1 }
+            let start = UInt64(UInt(bitPattern: base))
+            placed.append(Placed(name: region.name, start: start, end: start + UInt64(region.size), base: base, size: region.size))
+            offset += size
+            mprotect(bytes + offset, page, PROT_NONE)
+            offset += page
+        }
+        layout = placed
+        if let groundTruthPath {
+            guard let file = fopen(groundTruthPath, "w") else {
+                throw ValidationError("cannot write \(groundTruthPath): \(String(cString: strerror(errno)))")
+            }
+            groundTruth = file
+            for region in placed { record(GroundTruth.regionLine(name: region.name, start: region.start, end: region.end)) }
+        } else {
+            groundTruth = nil
+        }
+    }
+
+    func record(_ line: String) {
+        guard let groundTruth else { return }
+        fputs(line + "\n", groundTruth)
+        fflush(groundTruth)
+    }
+
+    /// Runs the phases `rounds` times (0: forever), stopping early after `seconds` (0: no limit).
+    func run(rounds: Int, seconds: Double) {
+        let deadline = seconds > 0 ? now() + UInt64(seconds * 1e9) : UInt64.max
+        var cursors = [Int](repeating: 0, count: layout.count)
+        var index = 0
+        var round = 0
+        while rounds == 0 || round < rounds {
+            for phase in config.phases {
+                let start = now()
+                let end = min(start + UInt64(phase.milliseconds) * 1_000_000, deadline)
+                let totalWeight = phase.accesses.reduce(0) { $0 + $1.weight }
+                while now() < end {
+                    var pick = Int(randomBelow(UInt64(totalWeight), using: &random))
+                    let access = phase.accesses.first { access in
+                        if pick < access.weight { return true }
+                        pick -= access.weight
+                        return false
+                    }!
+                    accessBatch(access, cursor: &cursors[access.region])
+                }
+                let finished = now()
+                record(GroundTruth.phaseLine(
+                    index: index, name: phase.name, start: start, end: finished,
+                    touched: phase.touchedRegions.map { layout[$0].name }))
+                index += 1
+                if finished >= deadline { return }
+            }
+            round += 1
+        }
+    }
+
+    /// One batch of accesses to a region: 256 touches, then the caller looks at the clock again.
+    func accessBatch(_ access: WorkloadConfig.Access, cursor: inout Int) {
+        let region = layout[access.region]
+        let mode = access.mode ?? defaultMode
+        for _ in 0..<256 {
+            let offset: Int
+            if access.random {
+                offset = Int(randomBelow(UInt64(region.size), using: &random))
+            } else {
+                offset = cursor
+                cursor += access.stride
+                if cursor >= region.size {
+                    cursor = 0
+                    if restMicroseconds > 0 { usleep(restMicroseconds) }
+                }
+            }
+            switch mode {
+            case .readOnly: sink &+= UInt64(region.base[offset])
+            case .writeOnly: region.base[offset] = UInt8(truncatingIfNeeded: offset)
+            case .readWrite:
+                sink &+= UInt64(region.base[offset])
+                region.base[offset] = UInt8(truncatingIfNeeded: sink)
+            }
+        }
+    }
+
+    func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    deinit {
+        if let groundTruth { fclose(groundTruth) }
+    }
+}
+

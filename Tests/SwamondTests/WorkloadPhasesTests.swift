@@ -1,0 +1,91 @@
+import Foundation
+import Glibc
+import Testing
+import SwamonTestSupport
+
+/// The workload generator's phases, seen by swamond: while the generator writes one region the
+/// daemon reports that region accessed and the other not, judged against the ground truth the
+/// generator wrote (when each phase really ran).
+@Suite("workload phases", .serialized)
+struct WorkloadPhasesTests {
+    struct Poll {
+        var time: UInt64
+        /// Per region name: whether a monitoring region lying mostly (≥ 90 %) inside it counted
+        /// accesses. Monitoring regions need not end where mappings end.
+        var accessed: [String: Bool]
+    }
+
+    @Test func phasesAreSeenWhenTheyRun() throws {
+        let directory = NSTemporaryDirectory() + "swamon-phases-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = "\(directory)/alternate.cfg", truth = "\(directory)/truth.txt"
+        try """
+            a, 16777216
+            b, 16777216
+
+            a only
+            4000
+            a, 0, 4096, 1
+
+            b only
+            4000
+            b, 0, 4096, 1
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+
+        let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
+        let workload = try ChildProcess(productPath("swamon-workload"), [config, "--rest-us", "1000", "--ground-truth", truth])
+        defer { workload.kill() }
+        // "ready pid P a START-END b START-END"
+        let ready = workload.readLine().split(separator: " ")
+        try #require(ready.count == 7 && ready[0] == "ready", "workload said: \(ready)")
+        var ranges: [String: Range<UInt64>] = [:]
+        for index in [3, 5] {
+            let bounds = ready[index + 1].split(separator: "-").map { UInt64($0, radix: 16)! }
+            ranges[String(ready[index])] = bounds[0]..<bounds[1]
+        }
+
+        let c = try daemon.connect()
+        expectOK(try c.ask("write attrs 5000 50000 1000000 10 1000"))
+        expectOK(try c.ask("write access_check referenced"))
+        expectOK(try c.ask("write target_ids \(workload.pid)"))
+        expectOK(try c.ask("write monitor_on on"))
+        var polls: [Poll] = []
+        while try c.ask("read monitor_on").content == "on\n" {
+            var accessed: [String: Bool] = [:]
+            for line in try c.ask("read regions").content.split(separator: "\n") {
+                let f = line.split(separator: " ")
+                let (start, end, count) = (UInt64(f[1], radix: 16)!, UInt64(f[2], radix: 16)!, Int(f[3])!)
+                for (name, range) in ranges where count > 0 {
+                    let overlap = min(end, range.upperBound) > max(start, range.lowerBound) ? min(end, range.upperBound) - max(start, range.lowerBound) : 0
+                    if overlap * 10 >= (end - start) * 9 { accessed[name] = true }
+                }
+            }
+            polls.append(Poll(time: monotonicNow(), accessed: accessed))
+            usleep(100_000)
+        }
+
+        // "phase INDEX NAME START_NS END_NS REGIONS"
+        let phases = try String(contentsOfFile: truth, encoding: .utf8).split(separator: "\n")
+            .filter { $0.hasPrefix("phase ") }.map { $0.split(separator: " ") }
+        try #require(phases.count == 2, "ground truth: \(phases)")
+        for phase in phases {
+            let (start, end, active) = (UInt64(phase[3])!, UInt64(phase[4])!, String(phase[5]))
+            let idle = active == "a" ? "b" : "a"
+            // Skip the first second (regions adapt, the last aggregation still shows the previous
+            // phase) and the last 300 ms.
+            let settled = polls.filter { $0.time > start + 1_000_000_000 && $0.time + 300_000_000 < end }
+            try #require(settled.count >= 10, "polls during \(active): \(settled.count)")
+            let seen = settled.filter { $0.accessed[active] == true }.count
+            #expect(seen * 10 >= settled.count * 8, "\(active) reported accessed in \(seen) of \(settled.count) polls during its phase")
+            #expect(settled.allSatisfy { $0.accessed[idle] != true }, "\(idle) reported accessed while only \(active) ran")
+        }
+    }
+
+    func monotonicNow() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}

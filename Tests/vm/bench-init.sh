@@ -1,0 +1,129 @@
+#!/bin/busybox sh
+# Init of the benchmark guest (Tests/vm/bench.sh): the same workloads monitored by the kernel's
+# DAMON (debugfs, results from the damon_aggregated tracepoint) and by swamond with each backend,
+# one after the other with the same attrs; then the CPU cost of the monitoring thread for the
+# kernel's kdamond, swamond/page_idle and the minimal sampler at fixed region counts. Prints
+# GUEST lines for the host to score; reboots when done.
+/bin/busybox --install -s /bin
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+mount -t debugfs none /sys/kernel/debug
+mount -t tracefs none /sys/kernel/tracing 2>/dev/null
+echo never > /sys/kernel/mm/transparent_hugepage/enabled
+T=/sys/kernel/tracing D=/sys/kernel/debug/damon
+echo mono > $T/trace_clock
+echo 16384 > $T/buffer_size_kb
+echo "GUEST kernel $(uname -r) cpus $(nproc) mem_kb $(awk '/MemTotal/{print $2}' /proc/meminfo)"
+# The busy companion on the workload's CPU (see test-environment.md §5: without context switches
+# QEMU's software TLB keeps hot pages' Accessed bits from being set again).
+taskset -c 0 sh -c 'while :; do :; done' &
+taskset -c 1 /bin/swamond --socket /tmp/swamond.sock --set journal_every=0 2>/tmp/swamond.log &
+while [ ! -S /tmp/swamond.sock ]; do sleep 0.2; done
+export SWAMON_SOCKET=/tmp/swamond.sock
+SWAMOND=$(pidof swamond)
+ATTRS=${BENCH_ATTRS:-"5000 100000 1000000 10 1000"}
+echo "GUEST attrs $ATTRS"
+
+# Watch lines ("aggregation CTX TARGET T_NS NR TOTAL ACCESSED start-end:nr:age …") to compact
+# "T_NS NR_REGIONS start-end:nr …" lines listing only regions with accesses.
+summarise() {
+    awk '$1 == "aggregation" { line = $4 " " $5; for (i = 8; i <= NF; i++) { split($i, p, ":"); if (p[2] > 0) line = line " " p[1] ":" p[2] } print line }'
+}
+# damon_aggregated trace lines to watch lines (addresses stay decimal, as traced): a new
+# aggregation starts when the region start does not grow (one target's regions are traced in
+# address order).
+trace_to_watch() {
+    awk '/damon_aggregated:/ {
+        for (i = 1; i <= NF; i++) if ($i == "damon_aggregated:") k = i
+        ts = $(k - 1); sub(":", "", ts); split(ts, s, "."); t = sprintf("%.0f", s[1] * 1000000000 + s[2] * 1000)
+        range = $(k + 3); sub(":", "", range); split(range, r, "-")
+        if (n > 0 && r[1] + 0 <= last + 0) { print "aggregation kernel 0 " start " " n " 0 0" regions; n = 0; regions = "" }
+        if (n == 0) start = t
+        last = r[1]; n++
+        regions = regions " " r[1] "-" r[2] ":" $(k + 4) ":" $(k + 5)
+    } END { if (n > 0) print "aggregation kernel 0 " start " " n " 0 0" regions }'
+}
+start_workload() { # arguments for swamon-workload
+    taskset -c 0 /bin/swamon-workload "$@" > /tmp/workload 2>&1 &
+    while ! grep -q ready /tmp/workload 2>/dev/null; do sleep 0.2; done
+    W=$(awk '{print $3}' /tmp/workload)
+}
+wait_gone() { while [ -d /proc/$1 ]; do sleep 0.2; done; }
+
+accuracy_kernel() { # $1 pattern
+    start_workload --pattern $1 --repeat 1 ${2:+--seconds $2} --ground-truth /tmp/truth
+    echo "GUEST workload kernel $1 $(cat /tmp/workload)"
+    echo "$ATTRS" > $D/attrs; echo $W > $D/target_ids
+    echo > $T/trace; echo 1 > $T/events/damon/damon_aggregated/enable
+    echo on > $D/monitor_on_DEPRECATED || echo "GUEST error kernel on"
+    wait_gone $W
+    while [ "$(cat $D/monitor_on_DEPRECATED)" = on ]; do sleep 0.2; done
+    echo 0 > $T/events/damon/damon_aggregated/enable
+    trace_to_watch < $T/trace | summarise | sed "s/^/GUEST agg kernel $1 /"
+    sed "s/^/GUEST truth kernel $1 /" /tmp/truth
+}
+accuracy_swamond() { # $1 backend, $2 pattern
+    swamonctl write access_check $1
+    swamonctl attrs $ATTRS
+    start_workload --pattern $2 --repeat 1 ${3:+--seconds $3} --ground-truth /tmp/truth
+    echo "GUEST workload $1 $2 $(cat /tmp/workload)"
+    swamonctl targets $W
+    swamonctl watch > /tmp/watch 2>&1 & WATCH=$!
+    swamonctl start || echo "GUEST error swamond start $1"
+    wait_gone $W
+    while [ "$(swamonctl read monitor_on)" = on ]; do sleep 0.2; done
+    kill $WATCH
+    summarise < /tmp/watch | sed "s/^/GUEST agg $1 $2 /"
+    sed "s/^/GUEST truth $1 $2 /" /tmp/truth
+    swamonctl status | grep context=root | sed "s/^/GUEST status $1 $2 /"
+}
+
+for pattern in ${BENCH_PATTERNS:-stairs zigzag hot-cold}; do
+    seconds=""; [ $pattern = hot-cold ] && seconds=30
+    accuracy_kernel $pattern $seconds
+    for backend in ${BENCH_BACKENDS:-page_idle soft_dirty referenced}; do accuracy_swamond $backend $pattern $seconds; done
+done
+
+# Overhead: CPU ticks (USER_HZ) of the monitoring thread over a fixed window, after a warm-up in
+# which the cold pages get marked idle. $1 sampler, $2 regions, $3 target MiB.
+ticks() { awk '{print $14 + $15}' "$1"; }
+uptime_cs() { awk '{printf "%d", $1 * 100}' /proc/uptime; }
+WARM=${BENCH_WARM:-5} WINDOW=${BENCH_WINDOW:-20}
+overhead() {
+    sampler=$1 n=$2 size=$3
+    case $sampler in
+    kernel)
+        echo "5000 100000 1000000 $n $n" > $D/attrs; echo $W > $D/target_ids; echo on > $D/monitor_on_DEPRECATED
+        stat=/proc/$(cat $D/kdamond_pid)/stat ;;
+    page_idle)
+        swamonctl write access_check page_idle; swamonctl attrs 5000 100000 1000000 $n $n; swamonctl targets $W; swamonctl start
+        stat=/proc/$SWAMOND/task/$(swamonctl read kdamond_pid)/stat ;;
+    minimal)
+        range=$(awk '{split($6, h, "-"); split($8, c, "-"); print h[1] "-" c[2]}' /tmp/workload)
+        taskset -c 1 /bin/swamon-minimal-sampler $W $range $n 5000 $((WARM + WINDOW + 5)) > /tmp/minimal & M=$!
+        stat=/proc/$M/stat ;;
+    esac
+    sleep $WARM
+    s0=$(swamonctl status | awk '/context=root/{for (i = 1; i <= NF; i++) if ($i ~ /^samples=/) {sub("samples=", "", $i); print $i}}')
+    t0=$(ticks $stat) u0=$(uptime_cs)
+    sleep $WINDOW
+    t1=$(ticks $stat) u1=$(uptime_cs)
+    s1=$(swamonctl status | awk '/context=root/{for (i = 1; i <= NF; i++) if ($i ~ /^samples=/) {sub("samples=", "", $i); print $i}}')
+    samples=""
+    [ $sampler = page_idle ] && samples=$((s1 - s0))
+    echo "GUEST overhead $sampler regions $n target_mib $size ticks $((t1 - t0)) elapsed_cs $((u1 - u0)) samples ${samples:--}"
+    case $sampler in
+    kernel) echo off > $D/monitor_on_DEPRECATED ;;
+    page_idle) swamonctl status | grep context=root | sed "s/^/GUEST overhead_status $n $size /"; swamonctl stop ;;
+    minimal) wait $M; sed "s/^/GUEST overhead_minimal $n $size /" /tmp/minimal ;;
+    esac
+}
+for size in ${BENCH_SIZES:-512 2048}; do
+    start_workload --hot-mib 64 --cold-mib $((size - 64))
+    echo "GUEST workload overhead $size $(cat /tmp/workload)"
+    for n in ${BENCH_REGIONS:-100 1000}; do
+        for sampler in kernel page_idle minimal; do overhead $sampler $n $size; done
+    done
+    kill -9 $W; wait_gone $W
+done
+echo "GUEST done"
+reboot -f

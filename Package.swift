@@ -57,9 +57,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A blocking client of the control socket, for swamonctl and the benchmarks.
+        .target(name: "SwamonClient", dependencies: ["SwamonProtocol"]),
         .executableTarget(
             name: "swamonctl",
-            dependencies: ["SwamonProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SwamonClient", "SwamonProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "swamon-sim",
@@ -79,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "swamon-bench",
             dependencies: [
-                "SwamonCore", "SwamonSimulation",
+                "SwamonCore", "SwamonSimulation", "SwamonLinux", "SwamonClient", "SwamonProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SwamonClient
 import SwamonProtocol
 
 /// Options every subcommand takes.

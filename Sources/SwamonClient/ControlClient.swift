@@ -1,13 +1,13 @@
 import Glibc
-import SwamonProtocol
+public import SwamonProtocol
 
 /// A blocking connection to swamond: send one request line, read lines up to the status line.
-final class ControlClient {
+public final class ControlClient {
     private let fd: Int32
     private var buffer: [UInt8] = []
     private var start = 0
 
-    init(path: String) throws(ClientError) {
+    public init(path: String) throws(ClientError) {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError("cannot create a socket: \(String(cString: strerror(errno)))") }
         var address = sockaddr_un()
@@ -36,12 +36,12 @@ final class ControlClient {
     deinit { close(fd) }
 
     /// Sends `request` and returns the daemon's answer.
-    func send(_ request: Request) throws(ClientError) -> Response {
+    public func send(_ request: Request) throws(ClientError) -> Response {
         try sendLine(request.line)
         return try readResponse()
     }
 
-    func sendLine(_ line: String) throws(ClientError) {
+    public func sendLine(_ line: String) throws(ClientError) {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
         var offset = 0
@@ -55,7 +55,7 @@ final class ControlClient {
         }
     }
 
-    func readResponse() throws(ClientError) -> Response {
+    public func readResponse() throws(ClientError) -> Response {
         var content: [Substring] = []
         while true {
             guard let line = try readLine() else { throw ClientError("swamond closed the connection") }
@@ -67,7 +67,7 @@ final class ControlClient {
     }
 
     /// The next line without its newline, or nil at end of stream.
-    func readLine() throws(ClientError) -> String? {
+    public func readLine() throws(ClientError) -> String? {
         while true {
             if let newline = buffer[start...].firstIndex(of: 0x0A) {
                 let line = String(decoding: buffer[start..<newline], as: UTF8.self)
@@ -90,7 +90,7 @@ final class ControlClient {
     }
 }
 
-struct ClientError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct ClientError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

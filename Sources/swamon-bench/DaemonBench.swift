@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import Synchronization
+import SwamonClient
+import SwamonProtocol
+
+/// swamond under load: its resident memory with 8 contexts of 1000 regions each, and the latency
+/// of control requests from 64 concurrent clients, idle and while those 8 contexts monitor.
+struct DaemonBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Measure swamond's RSS with 8 contexts × 1000 regions and request latency with 64 concurrent clients."
+    )
+
+    @Option(help: "Monitoring contexts, one workload each.")
+    var contexts: Int = 8
+
+    @Option(help: "Regions per context (min = max).")
+    var regions: Int = 1000
+
+    @Option(help: "Concurrent clients.")
+    var clients: Int = 64
+
+    @Option(help: "Requests per client (alternating 'read attrs' and 'status').")
+    var requests: Int = 200
+
+    @Option(help: "Sampling interval, µs (aggregation = 20 samples). The referenced backend walks each target's page tables per sample.")
+    var sampleUs: Int = 50_000
+
+    func run() throws {
+        let directory = NSTemporaryDirectory() + "swamon-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let socket = "\(directory)/swamond.sock"
+        let daemon = Process()
+        daemon.executableURL = siblingExecutable("swamond")
+        daemon.arguments = ["--socket", socket, "--log-target", "stderr", "--set", "journal_every=0"]
+        daemon.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try daemon.run()
+        defer {
+            kill(daemon.processIdentifier, SIGKILL)
+            daemon.waitUntilExit()
+        }
+        while !FileManager.default.fileExists(atPath: socket) { usleep(50_000) }
+        let control = try ControlClient(path: socket)
+        /// The content of a successful answer.
+        func ask(_ line: String) throws -> String {
+            try control.sendLine(line)
+            switch try control.readResponse() {
+            case .ok(let content): return content
+            case .error(let error): throw ValidationError("\(line): \(error.name.rawValue) \(error.message)")
+            }
+        }
+        let idleKiB = residentKiBOf(daemon.processIdentifier)
+        let idle = try measureLatency(socket: socket)
+
+        var workloads: [Workload] = []
+        defer { workloads.forEach { $0.stop() } }
+        let names = ["root"] + (1..<contexts).map { "c\($0)" }
+        for name in names.dropFirst() { _ = try ask("write mk_contexts \(name)") }
+        for name in names {
+            let workload = try Workload(hotMiB: 2, coldMiB: 30)
+            workloads.append(workload)
+            _ = try ask("write \(name)/attrs \(sampleUs) \(sampleUs * 20) \(sampleUs * 200) \(regions) \(regions)")
+            _ = try ask("write \(name)/access_check referenced")
+            _ = try ask("write \(name)/target_ids \(workload.pid)")
+        }
+        _ = try ask("write monitor_on on")
+        // Until every context has aggregated a few times with its full set of regions.
+        let deadline = Date().addingTimeInterval(120)
+        var counts: [Int] = []
+        repeat {
+            usleep(200_000)
+            let status = try ask("status").split(separator: "\n").filter { $0.hasPrefix("context=") }
+            counts = status.map { line in
+                var fields: [Substring: Substring] = [:]
+                for word in line.split(separator: " ") {
+                    let pair = word.split(separator: "=", maxSplits: 1)
+                    if pair.count == 2 { fields[pair[0]] = pair[1] }
+                }
+                let aggregations = fields["aggregations"].flatMap { Int($0) } ?? 0
+                return aggregations >= 3 ? fields["regions"].flatMap { Int($0) } ?? 0 : 0
+            }
+        } while counts.contains(0) && Date() < deadline
+        let busyKiB = residentKiBOf(daemon.processIdentifier)
+        let busy = try measureLatency(socket: socket)
+        _ = try ask("write monitor_on off")
+
+        print("| measurement | value |")
+        print("|---|---:|")
+        print("| swamond RSS, idle | \(idleKiB / 1024) MiB |")
+        print("| swamond RSS, \(contexts) contexts monitoring (regions per context: \(counts.map(String.init).joined(separator: ", "))) | \(busyKiB / 1024) MiB |")
+        print("| request latency, \(clients) clients, idle: p50 / p99 | \(format(idle.p50)) / \(format(idle.p99)) |")
+        print("| request latency, \(clients) clients, \(contexts) contexts monitoring: p50 / p99 | \(format(busy.p50)) / \(format(busy.p99)) |")
+        print("| requests per run | \(clients * requests) |")
+    }
+
+    /// `clients` threads, each on its own connection, each sending `requests` requests one at a
+    /// time; every round trip is timed.
+    func measureLatency(socket: String) throws -> (p50: Duration, p99: Duration) {
+        let times = Mutex<[Duration]>([])
+        let failures = Mutex<[String]>([])
+        let done = DispatchSemaphore(value: 0)
+        let (clients, requests) = (self.clients, self.requests)
+        for _ in 0..<clients {
+            Thread.detachNewThread {
+                defer { done.signal() }
+                do {
+                    let client = try ControlClient(path: socket)
+                    let clock = ContinuousClock()
+                    var mine: [Duration] = []
+                    for index in 0..<requests {
+                        let started = clock.now
+                        try client.sendLine(index % 2 == 0 ? "read attrs" : "status")
+                        _ = try client.readResponse()
+                        mine.append(clock.now - started)
+                    }
+                    times.withLock { $0 += mine }
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+        }
+        for _ in 0..<clients { done.wait() }
+        if let failure = failures.withLock({ $0.first }) { throw ValidationError("a client failed: \(failure)") }
+        let all = times.withLock { $0 }
+        return (percentile(all, 0.5), percentile(all, 0.99))
+    }
+}

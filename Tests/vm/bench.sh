@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Issue-5 benchmark in the tier-3 guest (Tests/vm/bench-init.sh): accuracy of the kernel's DAMON
+# and of swamond (page_idle, soft_dirty, referenced) on the stairs, zigzag and hot-cold
+# workloads with the same attrs, and the monitoring thread's CPU cost for kdamond,
+# swamond/page_idle and the minimal sampler at 100 and 1000 fixed regions on 512 MiB and 2 GiB
+# targets. Prints markdown tables and writes the raw figures as JSON to $SWAMON_BENCH_JSON
+# (default docs/benchmarks-vm.json). Guest variables (BENCH_PATTERNS, BENCH_BACKENDS,
+# BENCH_SIZES, BENCH_REGIONS, BENCH_WARM, BENCH_WINDOW, BENCH_ATTRS with `_` for spaces are not
+# supported: use the defaults) can be set through $SWAMON_VM_APPEND.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+LOG=${SWAMON_BENCH_LOG:-/tmp/swamon-bench-guest.txt}
+JSON=${SWAMON_BENCH_JSON:-docs/benchmarks-vm.json}
+started=$(date +%s)
+Tests/vm/boot.sh Tests/vm/bench-init.sh "$LOG" 3072 || exit 1
+python3 Tests/vm/score.py "$LOG" "$JSON" "$(date -u +%Y-%m-%d)" "$(( $(date +%s) - started ))"

@@ -24,6 +24,9 @@ struct DaemonBench: ParsableCommand {
     @Option(help: "Requests per client (alternating 'read attrs' and 'status').")
     var requests: Int = 200
 
+    @Option(help: "Also write the figures to this JSON file.")
+    var json: String?
+
     @Option(help: "Sampling interval, µs (aggregation = 20 samples). The referenced backend walks each target's page tables per sample.")
     var sampleUs: Int = 50_000
 
@@ -93,6 +96,14 @@ struct DaemonBench: ParsableCommand {
         print("| request latency, \(clients) clients, idle: p50 / p99 | \(format(idle.p50)) / \(format(idle.p99)) |")
         print("| request latency, \(clients) clients, \(contexts) contexts monitoring: p50 / p99 | \(format(busy.p50)) / \(format(busy.p99)) |")
         print("| requests per run | \(clients * requests) |")
+        if let json {
+            try writeJSON([
+                "benchmark": "daemon", "contexts": contexts, "regions_per_context": counts, "sample_us": sampleUs,
+                "rss_idle_kib": idleKiB, "rss_monitoring_kib": busyKiB, "clients": clients, "requests_per_client": requests,
+                "latency_idle_p50_ns": nanoseconds(idle.p50), "latency_idle_p99_ns": nanoseconds(idle.p99),
+                "latency_monitoring_p50_ns": nanoseconds(busy.p50), "latency_monitoring_p99_ns": nanoseconds(busy.p99),
+            ], to: json)
+        }
     }
 
     /// `clients` threads, each on its own connection, each sending `requests` requests one at a

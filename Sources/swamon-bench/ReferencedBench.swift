@@ -20,9 +20,13 @@ struct ReferencedBench: ParsableCommand {
     @Option(help: "Regions (sampled addresses) per sample.")
     var regions: Int = 100
 
+    @Option(help: "Also write the figures to this JSON file.")
+    var json: String?
+
     func run() throws {
         print("| target RSS | samples | per sample p50 | p99 | per MiB of RSS (p50) |")
         print("|---:|---:|---:|---:|---:|")
+        var rows: [[String: Any]] = []
         for size in sizes {
             let workload = try Workload(hotMiB: 8, coldMiB: size - 8)
             defer { workload.stop() }
@@ -40,6 +44,11 @@ struct ReferencedBench: ParsableCommand {
             let rssMiB = Double(workload.residentKiB) / 1024
             let p50 = percentile(took, 0.5)
             print("| \(Int(rssMiB)) MiB | \(samples) | \(format(p50)) | \(format(percentile(took, 0.99))) | \(format(p50 / rssMiB)) |")
+            rows.append([
+                "target_mib": size, "rss_kib": workload.residentKiB, "samples": samples, "regions": regions,
+                "p50_ns": nanoseconds(p50), "p99_ns": nanoseconds(percentile(took, 0.99)),
+            ])
         }
+        if let json { try writeJSON(["benchmark": "referenced", "rows": rows], to: json) }
     }
 }

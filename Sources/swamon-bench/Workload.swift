@@ -36,16 +36,3 @@ final class Workload {
         process.waitUntilExit()
     }
 }
-
-/// VmRSS of a process, KiB (0 when unknown).
-func residentKiBOf(_ pid: Int32) -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
-    else { return 0 }
-    return Int(line.split(separator: " ")[1]) ?? 0
-}
-
-/// An executable built next to this one.
-func siblingExecutable(_ name: String) -> URL {
-    URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(name)
-}

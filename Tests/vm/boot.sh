@@ -30,4 +30,4 @@ timeout 2400 qemu-system-x86_64 -accel tcg,thread=multi -cpu qemu64 -m "$MEMORY"
     -kernel "$KERNEL" -initrd "$WORK/initramfs.gz" \
     -append "console=ttyS0 quiet panic=-1 tsc=reliable tsc_early_khz=$TSC ${SWAMON_VM_APPEND:-}" \
     -nographic -no-reboot -nic none >"$WORK/guest.log" 2>&1
-sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\r//g' "$WORK/guest.log" > "$OUTPUT"
+sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g; s/\r//g' "$WORK/guest.log" > "$OUTPUT"

@@ -1,8 +1,9 @@
 // The least work idle page tracking allows, as a yardstick for swamond's page_idle backend: a
 // fixed set of equal regions over one address range of a process, and per region and sample one
 // pagemap read, one single-bit bitmap write and, one sampling interval later, one bitmap read.
-// No adaptive regions, no framework. Prints the CPU time it used per sample when done.
-//   usage: swamon-minimal-sampler PID START-END REGIONS SAMPLE_US SECONDS
+// No adaptive regions, no framework. Prints the CPU time it used and the samples it took after
+// the first WARM seconds (default 0) when done.
+//   usage: swamon-minimal-sampler PID START-END REGIONS SAMPLE_US SECONDS [WARM]
 import Glibc
 
 func fail(_ message: String, status: Int32) -> Never {
@@ -11,11 +12,12 @@ func fail(_ message: String, status: Int32) -> Never {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count == 6, let pid = Int32(arguments[1]), let regions = Int(arguments[3]), regions > 0,
+guard arguments.count == 6 || arguments.count == 7, let pid = Int32(arguments[1]), let regions = Int(arguments[3]), regions > 0,
     let sampleMicroseconds = UInt32(arguments[4]), let seconds = Double(arguments[5])
 else {
-    fail("usage: swamon-minimal-sampler PID START-END REGIONS SAMPLE_US SECONDS\n", status: 2)
+    fail("usage: swamon-minimal-sampler PID START-END REGIONS SAMPLE_US SECONDS [WARM]\n", status: 2)
 }
+let warm = arguments.count == 7 ? Double(arguments[6]) ?? 0 : 0
 let bounds = arguments[2].split(separator: "-").compactMap { UInt64($0, radix: 16) }
 guard bounds.count == 2, bounds[1] > bounds[0] else {
     fail("START-END must be two hex addresses\n", status: 2)
@@ -31,8 +33,15 @@ var frames = [UInt64](repeating: 0, count: regions)
 var accessed = 0
 var samples = 0
 var generator = SystemRandomNumberGenerator()
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
 var start = timespec()
 clock_gettime(CLOCK_MONOTONIC, &start)
+var warmCPU = -1.0
+var warmSamples = 0
 while true {
     for r in 0..<regions {
         let address = bounds[0] + UInt64(r) * regionSize + UInt64.random(in: 0..<regionSize, using: &generator)
@@ -51,9 +60,13 @@ while true {
     samples += 1
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
-    if Double(now.tv_sec - start.tv_sec) + Double(now.tv_nsec - start.tv_nsec) / 1e9 >= seconds { break }
+    let elapsed = Double(now.tv_sec - start.tv_sec) + Double(now.tv_nsec - start.tv_nsec) / 1e9
+    if warmCPU < 0 && elapsed >= warm {
+        warmCPU = cpuSeconds()
+        warmSamples = samples
+    }
+    if elapsed >= seconds { break }
 }
-var usage = rusage()
-getrusage(RUSAGE_SELF.rawValue, &usage)
-let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-print("minimal-sampler regions \(regions) samples \(samples) accessed_samples \(accessed) cpu_s \(cpu) cpu_us_per_sample \(Int(cpu * 1e6 / Double(max(samples, 1))))")
+let cpu = cpuSeconds() - max(warmCPU, 0)
+let measured = samples - warmSamples
+print("minimal-sampler regions \(regions) samples \(measured) accessed_samples \(accessed) cpu_s \(cpu) cpu_us_per_sample \(Int(cpu * 1e6 / Double(max(measured, 1))))")

@@ -76,16 +76,20 @@ accuracy_swamond() { # $1 backend, $2 pattern
     swamonctl status | grep context=root | sed "s/^/GUEST status $1 $2 /"
 }
 
-for pattern in ${BENCH_PATTERNS:-stairs zigzag hot-cold}; do
+[ "${BENCH_PATTERNS:-}" = none ] && BENCH_PATTERNS=""  # BENCH_PATTERNS=none: overhead only
+for pattern in ${BENCH_PATTERNS-stairs zigzag hot-cold}; do
     seconds=""; [ $pattern = hot-cold ] && seconds=30
     accuracy_kernel $pattern $seconds
     for backend in ${BENCH_BACKENDS:-page_idle soft_dirty referenced}; do accuracy_swamond $backend $pattern $seconds; done
 done
 
-# Overhead: CPU ticks (USER_HZ) of the monitoring thread over a fixed window, after a warm-up in
-# which the cold pages get marked idle. $1 sampler, $2 regions, $3 target MiB.
+# Overhead: CPU time of the monitoring thread per sample over a fixed window, after a warm-up in
+# which the cold pages get marked idle. $1 sampler, $2 regions, $3 target MiB. Samples counted:
+# kdamond's from its damon_aggregated events (20 samples each), swamond's from status, the
+# minimal sampler's by itself (it also measures its own CPU time over the window).
 ticks() { awk '{print $14 + $15}' "$1"; }
 uptime_cs() { awk '{printf "%d", $1 * 100}' /proc/uptime; }
+status_samples() { swamonctl status | awk '/context=root/{for (i = 1; i <= NF; i++) if ($i ~ /^samples=/) {sub("samples=", "", $i); print $i}}'; }
 WARM=${BENCH_WARM:-5} WINDOW=${BENCH_WINDOW:-20}
 overhead() {
     sampler=$1 n=$2 size=$3
@@ -97,26 +101,31 @@ overhead() {
         swamonctl write access_check page_idle; swamonctl attrs 5000 100000 1000000 $n $n; swamonctl targets $W; swamonctl start
         stat=/proc/$SWAMOND/task/$(swamonctl read kdamond_pid)/stat ;;
     minimal)
-        range=$(awk '{split($6, h, "-"); split($8, c, "-"); print h[1] "-" c[2]}' /tmp/workload)
-        taskset -c 1 /bin/swamon-minimal-sampler $W $range $n 5000 $((WARM + WINDOW + 5)) > /tmp/minimal & M=$!
+        range=$(awk '{split($5, h, "-"); split($7, c, "-"); print h[1] "-" c[2]}' /tmp/workload)  # hot start - cold end
+        taskset -c 1 /bin/swamon-minimal-sampler $W $range $n 5000 $((WARM + WINDOW)) $WARM > /tmp/minimal & M=$!
         stat=/proc/$M/stat ;;
     esac
     sleep $WARM
-    s0=$(swamonctl status | awk '/context=root/{for (i = 1; i <= NF; i++) if ($i ~ /^samples=/) {sub("samples=", "", $i); print $i}}')
-    t0=$(ticks $stat) u0=$(uptime_cs)
+    [ $sampler = kernel ] && { echo > $T/trace; echo 1 > $T/events/damon/damon_aggregated/enable; }
+    s0=$(status_samples) t0=$(ticks $stat) u0=$(uptime_cs)
     sleep $WINDOW
-    t1=$(ticks $stat) u1=$(uptime_cs)
-    s1=$(swamonctl status | awk '/context=root/{for (i = 1; i <= NF; i++) if ($i ~ /^samples=/) {sub("samples=", "", $i); print $i}}')
-    samples=""
-    [ $sampler = page_idle ] && samples=$((s1 - s0))
-    echo "GUEST overhead $sampler regions $n target_mib $size ticks $((t1 - t0)) elapsed_cs $((u1 - u0)) samples ${samples:--}"
+    t1=$(ticks $stat) u1=$(uptime_cs) s1=$(status_samples)
     case $sampler in
-    kernel) echo off > $D/monitor_on_DEPRECATED ;;
-    page_idle) swamonctl status | grep context=root | sed "s/^/GUEST overhead_status $n $size /"; swamonctl stop ;;
-    minimal) wait $M; sed "s/^/GUEST overhead_minimal $n $size /" /tmp/minimal ;;
+    kernel)
+        echo 0 > $T/events/damon/damon_aggregated/enable
+        samples=$(( $(trace_to_watch < $T/trace | wc -l) * 20 ))
+        echo off > $D/monitor_on_DEPRECATED ;;
+    page_idle)
+        samples=$((s1 - s0))
+        swamonctl status | grep context=root | sed "s/^/GUEST overhead_status $n $size /"; swamonctl stop ;;
+    minimal)
+        wait $M; samples=$(awk '{print $5}' /tmp/minimal)
+        sed "s/^/GUEST overhead_minimal $n $size /" /tmp/minimal ;;
     esac
+    echo "GUEST overhead $sampler regions $n target_mib $size ticks $((t1 - t0)) elapsed_cs $((u1 - u0)) samples $samples"
 }
-for size in ${BENCH_SIZES:-512 2048}; do
+[ "${BENCH_SIZES:-}" = none ] && BENCH_SIZES=""  # BENCH_SIZES=none: accuracy only
+for size in ${BENCH_SIZES-512 2048}; do
     start_workload --hot-mib 64 --cold-mib $((size - 64))
     echo "GUEST workload overhead $size $(cat /tmp/workload)"
     for n in ${BENCH_REGIONS:-100 1000}; do

@@ -4,9 +4,10 @@
 # workloads with the same attrs, and the monitoring thread's CPU cost for kdamond,
 # swamond/page_idle and the minimal sampler at 100 and 1000 fixed regions on 512 MiB and 2 GiB
 # targets. Prints markdown tables and writes the raw figures as JSON to $SWAMON_BENCH_JSON
-# (default docs/benchmarks-vm.json). Guest variables (BENCH_PATTERNS, BENCH_BACKENDS,
-# BENCH_SIZES, BENCH_REGIONS, BENCH_WARM, BENCH_WINDOW, BENCH_ATTRS with `_` for spaces are not
-# supported: use the defaults) can be set through $SWAMON_VM_APPEND.
+# (default docs/benchmarks-vm.json). Parts can be chosen through the kernel command line, e.g.
+# SWAMON_VM_APPEND='BENCH_PATTERNS=none BENCH_SIZES=512' (overhead only, 512 MiB); the guest
+# variables are BENCH_PATTERNS, BENCH_BACKENDS, BENCH_SIZES, BENCH_REGIONS (space-separated
+# lists in double quotes, or `none`), BENCH_WARM and BENCH_WINDOW (seconds).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 LOG=${SWAMON_BENCH_LOG:-/tmp/swamon-bench-guest.txt}

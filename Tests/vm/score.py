@@ -78,13 +78,17 @@ overhead = []
 for l in lines:
     if l[1] == "overhead":
         sampler, regions, size, ticks, elapsed = l[2], int(l[4]), int(l[6]), int(l[8]), int(l[10])
-        samples = None if l[12] == "-" else int(l[12])
+        samples = int(l[12]) if l[12].isdigit() else 0
         share = ticks / elapsed if elapsed else 0.0
-        # Each sampler sleeps one 5 ms interval per sample and works w: share = w / (5000 + w).
-        per_sample = 5000 * share / (1 - share) if share < 1 else float("inf")
+        # CPU time (USER_HZ ticks of 10 ms) per sample counted in the same window.
+        minimal = next((m for m in lines if m[1] == "overhead_minimal" and m[2] == str(regions) and m[3] == str(size)), None)
+        if sampler == "minimal" and minimal:
+            per_sample = float(minimal[14])  # its own getrusage over the window, µs
+        else:
+            per_sample = ticks * 10000 / samples if samples else float("nan")
         overhead.append({"sampler": sampler, "regions": regions, "target_mib": size, "cpu_share": share,
                          "cpu_us_per_sample": per_sample, "ns_per_region_sample": per_sample * 1000 / regions,
-                         "samples_counted": samples, "window_s": elapsed / 100})
+                         "samples": samples, "window_s": elapsed / 100})
 
 kernel_line = next((" ".join(l[2:]) for l in lines if l[1] == "kernel"), "")
 json.dump({"date": date, "guest": kernel_line, "seconds": seconds, "accuracy": accuracy, "overhead": overhead},

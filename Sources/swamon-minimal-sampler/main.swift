@@ -32,7 +32,18 @@ let regionSize = (bounds[1] - bounds[0]) / UInt64(regions)
 var frames = [UInt64](repeating: 0, count: regions)
 var accessed = 0
 var samples = 0
-var generator = SystemRandomNumberGenerator()
+/// xorshift64*: a few instructions per draw and no system call (SystemRandomNumberGenerator makes
+/// one getrandom(2) per draw).
+struct XorShift {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 0x2545_F491_4F6C_DD1D
+    }
+}
+var random = XorShift(state: UInt64(UInt32(bitPattern: getpid())) | 1)
 func cpuSeconds() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -44,7 +55,7 @@ var warmCPU = -1.0
 var warmSamples = 0
 while true {
     for r in 0..<regions {
-        let address = bounds[0] + UInt64(r) * regionSize + UInt64.random(in: 0..<regionSize, using: &generator)
+        let address = bounds[0] + UInt64(r) * regionSize + random.next() % regionSize
         var entry: UInt64 = 0
         frames[r] = 0
         guard pread(pagemap, &entry, 8, off_t(address / pageSize * 8)) == 8, entry & (1 << 63) != 0 else { continue }

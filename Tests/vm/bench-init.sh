@@ -97,12 +97,12 @@ overhead() {
     kernel)
         echo "5000 100000 1000000 $n $n" > $D/attrs; echo $W > $D/target_ids; echo on > $D/monitor_on_DEPRECATED
         stat=/proc/$(cat $D/kdamond_pid)/stat ;;
-    page_idle)
-        swamonctl write access_check page_idle; swamonctl attrs 5000 100000 1000000 $n $n; swamonctl targets $W; swamonctl start
+    page_idle|soft_dirty|referenced)
+        swamonctl write access_check $sampler; swamonctl attrs 5000 100000 1000000 $n $n; swamonctl targets $W; swamonctl start
         stat=/proc/$SWAMOND/task/$(swamonctl read kdamond_pid)/stat ;;
     minimal)
         range=$(awk '{split($5, h, "-"); split($7, c, "-"); print h[1] "-" c[2]}' /tmp/workload)  # hot start - cold end
-        taskset -c 1 /bin/swamon-minimal-sampler $W $range $n 5000 $((WARM + WINDOW)) $WARM > /tmp/minimal & M=$!
+        taskset -c 1 /bin/swamon-minimal-sampler $W $range $n 5000 $((WARM + WINDOW + 2)) $WARM > /tmp/minimal & M=$!  # outlives the window
         stat=/proc/$M/stat ;;
     esac
     sleep $WARM
@@ -115,7 +115,7 @@ overhead() {
         echo 0 > $T/events/damon/damon_aggregated/enable
         samples=$(( $(trace_to_watch < $T/trace | wc -l) * 20 ))
         echo off > $D/monitor_on_DEPRECATED ;;
-    page_idle)
+    page_idle|soft_dirty|referenced)
         samples=$((s1 - s0))
         swamonctl status | grep context=root | sed "s/^/GUEST overhead_status $n $size /"; swamonctl stop ;;
     minimal)
@@ -129,7 +129,9 @@ for size in ${BENCH_SIZES-512 2048}; do
     start_workload --hot-mib 64 --cold-mib $((size - 64))
     echo "GUEST workload overhead $size $(cat /tmp/workload)"
     for n in ${BENCH_REGIONS:-100 1000}; do
-        for sampler in kernel page_idle minimal; do overhead $sampler $n $size; done
+        # soft_dirty and referenced cost per process, not per region: measured at 100 regions only.
+        samplers="kernel page_idle minimal"; [ $n = 100 ] && samplers="$samplers soft_dirty referenced"
+        for sampler in $samplers; do overhead $sampler $n $size; done
     done
     kill -9 $W; wait $W
 done

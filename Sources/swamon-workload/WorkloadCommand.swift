@@ -25,10 +25,10 @@ struct WorkloadCommand: ParsableCommand {
     @Option(help: "A built-in pattern instead of a file: \(BuiltinPattern.allCases.map(\.rawValue).joined(separator: ", ")).")
     var pattern: String?
 
-    @Option(name: .customLong("hot-mib"), help: "hot-cold: size of the hot region, in MiB (given alone, it selects hot-cold).")
+    @Option(name: .customLong("hot-mib"), help: "hot-cold: size of the hot region, in MiB (default 64; given without --pattern, it selects hot-cold).")
     var hotMiB: Int?
 
-    @Option(name: .customLong("cold-mib"), help: "hot-cold: size of the cold region, in MiB.")
+    @Option(name: .customLong("cold-mib"), help: "hot-cold: size of the cold region, in MiB (default 448).")
     var coldMiB: Int?
 
     @Option(help: "Run the phases this many times (0: until killed or --seconds).")
@@ -92,7 +92,7 @@ struct WorkloadCommand: ParsableCommand {
         if chosen != .hotCold && (hotMiB != nil || coldMiB != nil) {
             throw ValidationError("--hot-mib and --cold-mib size the hot-cold pattern only")
         }
-        return chosen.config(hotMiB: hotMiB ?? 8, coldMiB: coldMiB ?? 64)
+        return chosen.config(hotMiB: hotMiB ?? 64, coldMiB: coldMiB ?? 448)
     }
 }
 

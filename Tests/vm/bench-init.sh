@@ -49,7 +49,7 @@ start_workload() { # arguments for swamon-workload
 }
 
 accuracy_kernel() { # $1 pattern
-    start_workload --pattern $1 --repeat 1 ${2:+--seconds $2} --ground-truth /tmp/truth
+    start_workload --pattern $1 --repeat 1 $2 --ground-truth /tmp/truth
     echo "GUEST workload kernel $1 $(cat /tmp/workload)"
     echo "$ATTRS" > $D/attrs; echo $W > $D/target_ids
     echo > $T/trace; echo 1 > $T/events/damon/damon_aggregated/enable
@@ -63,7 +63,7 @@ accuracy_kernel() { # $1 pattern
 accuracy_swamond() { # $1 backend, $2 pattern
     swamonctl write access_check $1
     swamonctl attrs $ATTRS
-    start_workload --pattern $2 --repeat 1 ${3:+--seconds $3} --ground-truth /tmp/truth
+    start_workload --pattern $2 --repeat 1 $3 --ground-truth /tmp/truth
     echo "GUEST workload $1 $2 $(cat /tmp/workload)"
     swamonctl targets $W
     swamonctl watch > /tmp/watch 2>&1 & WATCH=$!
@@ -78,9 +78,9 @@ accuracy_swamond() { # $1 backend, $2 pattern
 
 [ "${BENCH_PATTERNS:-}" = none ] && BENCH_PATTERNS=""  # BENCH_PATTERNS=none: overhead only
 for pattern in ${BENCH_PATTERNS-stairs zigzag hot-cold}; do
-    seconds=""; [ $pattern = hot-cold ] && seconds=30
-    accuracy_kernel $pattern $seconds
-    for backend in ${BENCH_BACKENDS:-page_idle soft_dirty referenced}; do accuracy_swamond $backend $pattern $seconds; done
+    extra=""; [ $pattern = hot-cold ] && extra="--seconds 30 --hot-mib 64 --cold-mib 448"
+    accuracy_kernel $pattern "$extra"
+    for backend in ${BENCH_BACKENDS:-page_idle soft_dirty referenced}; do accuracy_swamond $backend $pattern "$extra"; done
 done
 
 # Overhead: CPU time of the monitoring thread per sample over a fixed window, after a warm-up in

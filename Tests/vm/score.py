@@ -2,12 +2,30 @@
 """Scores the benchmark guest's output (Tests/vm/bench-init.sh): per accuracy run the working-set
 size percentiles, precision and recall against the workload's ground truth, region counts and the
 measured aggregation interval; per overhead run the monitoring thread's CPU. Prints markdown
-tables and writes every figure to a JSON file.
-usage: score.py GUEST_LOG JSON_OUT DATE SECONDS"""
+tables and writes every figure to a JSON file. Several guest logs (comma-separated) are merged:
+a run in a later log replaces the same run (monitor and pattern, or sampler, regions and size)
+of an earlier one.
+usage: score.py GUEST_LOG[,GUEST_LOG…] JSON_OUT DATE SECONDS"""
 import json, statistics, sys
 
-log, out, date, seconds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-lines = [l.rstrip("\n").split() for l in open(log) if l.startswith("GUEST ")]
+logs, out, date, seconds = sys.argv[1].split(","), sys.argv[2], sys.argv[3], int(sys.argv[4])
+
+def run_key(l):
+    """Which run a GUEST line belongs to, or None for lines of no run."""
+    if l[1] in ("agg", "truth", "workload", "status") and len(l) > 3 and l[2] in ("kernel", "page_idle", "soft_dirty", "referenced"):
+        return ("accuracy", l[2], l[3])
+    if l[1] == "overhead":
+        return ("overhead", l[2], l[4], l[6])
+    if l[1] in ("overhead_minimal", "overhead_status"):
+        return ("overhead", "minimal" if l[1] == "overhead_minimal" else "swamond", l[2], l[3])
+    return None
+
+lines, taken = [], set()
+for log in reversed(logs):
+    mine = [l.rstrip("\n").split() for l in open(log) if l.startswith("GUEST ")]
+    keys = {run_key(l) for l in mine} - {None}
+    lines = [l for l in mine if run_key(l) is None or run_key(l) not in taken] + lines
+    taken |= keys
 SKIP = 20          # first aggregations left out, as the issue asks
 SETTLE_NS = 300e6  # after a phase switch, aggregations that still show the previous phase
 

@@ -14,7 +14,7 @@ public import SystemPackage
 /// addresses (`onlyLRU`) a frame that is not on an LRU list (free, kernel, page-table pages) is
 /// not trackable and counts as not accessed, as in the kernel's `damon_pa_young`; page_idle
 /// itself would read such a frame as "not idle".
-public final class IdleFrames: @unchecked Sendable {
+public final class IdleFrames: Sendable {
     /// A frame as it is marked and checked: its folio's head and the folio's size in bytes.
     public struct Frame: Hashable, Sendable {
         public var head: UInt64

@@ -4,7 +4,9 @@ public import SystemPackage
 
 /// Physical memory for `PhysicalAddressOperations`: its ranges are System RAM from `/proc/iomem`
 /// and a sampled address's page frame is the address divided by the page size, checked with
-/// idle page tracking (the only backend that sees physical pages).
+/// idle page tracking (the only backend that sees physical pages). Made on the control thread
+/// when monitoring starts and handed to that context's monitoring thread, the only one that
+/// uses it afterwards (hence the unchecked `Sendable`).
 public final class PhysicalAddressSpace: AddressSpace, @unchecked Sendable {
     let frames: IdleFrames
     let pageSize = Syscalls.pageSize

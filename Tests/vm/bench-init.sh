@@ -43,9 +43,10 @@ trace_to_watch() {
     } END { if (n > 0) print "aggregation kernel 0 " start " " n " 0 0" regions }'
 }
 start_workload() { # arguments for swamon-workload
+    rm -f /tmp/workload  # else the last workload's ready line may be read before the new one truncates the file
     taskset -c 0 /bin/swamon-workload "$@" > /tmp/workload 2>&1 &
+    W=$!
     while ! grep -q ready /tmp/workload 2>/dev/null; do sleep 0.2; done
-    W=$(awk '{print $3}' /tmp/workload)
 }
 
 accuracy_kernel() { # $1 pattern

@@ -15,10 +15,11 @@ while [ ! -S /tmp/swamond.sock ]; do sleep 0.2; done
 export SWAMON_SOCKET=/tmp/swamond.sock
 
 start_workload() { # $1: label
+    rm -f /tmp/workload  # else the last workload's ready line may be read before the new one truncates the file
     taskset -c 0 /bin/swamon-workload --hot-mib 64 --cold-mib 448 > /tmp/workload 2>&1 &
+    W=$!
     while ! grep -q ready /tmp/workload 2>/dev/null; do sleep 0.2; done
     echo "GUEST $1 $(cat /tmp/workload)"
-    W=$(awk '{print $3}' /tmp/workload)
 }
 
 # $1 label, $2 access check, $3 attrs, $4 seconds to converge, $5 targets

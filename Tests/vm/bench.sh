@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Issue-5 benchmark in the tier-3 guest (Tests/vm/bench-init.sh): accuracy of the kernel's DAMON
-# and of swamond (page_idle, soft_dirty, referenced) on the stairs, zigzag and hot-cold
-# workloads with the same attrs, and the monitoring thread's CPU cost for kdamond,
-# swamond/page_idle and the minimal sampler at 100 and 1000 fixed regions on 512 MiB and 2 GiB
-# targets. Prints markdown tables and writes the raw figures as JSON to $SWAMON_BENCH_JSON
+# swamond against the kernel's DAMON in the tier-3 guest (Tests/vm/bench-init.sh): accuracy of
+# the kernel's DAMON and of swamond (page_idle, soft_dirty, referenced) on the stairs, zigzag and
+# hot-cold workloads with the same attrs, and the monitoring thread's CPU cost for kdamond,
+# swamond/page_idle and the minimal sampler at 100 and 1000 fixed regions (soft_dirty and
+# referenced at 100) on 512 MiB and 2 GiB targets. Prints markdown tables and writes the raw figures as JSON to $SWAMON_BENCH_JSON
 # (default docs/benchmarks-vm.json). Parts can be chosen through the kernel command line, e.g.
 # SWAMON_VM_APPEND='BENCH_PATTERNS=none BENCH_SIZES=512' (overhead only, 512 MiB); the guest
 # variables are BENCH_PATTERNS, BENCH_BACKENDS, BENCH_SIZES, BENCH_REGIONS (space-separated

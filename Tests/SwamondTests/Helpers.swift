@@ -64,3 +64,14 @@ func statusFields(_ daemon: Daemon, context: String = "root") throws -> [String:
     }
     return fields
 }
+
+/// Bytes of `start..<end` inside `range`.
+func overlap(_ start: UInt64, _ end: UInt64, _ range: Range<UInt64>) -> UInt64 {
+    min(end, range.upperBound) > max(start, range.lowerBound) ? min(end, range.upperBound) - max(start, range.lowerBound) : 0
+}
+
+/// Whether ≥ 90 % of `start..<end` lies in `range`. Monitoring regions need not end where
+/// mappings do: the one over a workload's first mapping usually starts on the guard page below it.
+func mostlyInside(_ start: UInt64, _ end: UInt64, _ range: Range<UInt64>) -> Bool {
+    overlap(start, end, range) * 10 >= (end - start) * 9
+}

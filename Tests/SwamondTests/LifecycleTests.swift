@@ -75,7 +75,7 @@ struct LifecycleTests {
                 && statusFields(daemon, context: "second")["aggregations"].flatMap(Int.init) ?? 0 >= 12
         })
         // Every snapshot: only the context's own target, and no access in its cold mapping.
-        // Within 30 s: a region inside the hot mapping that counts accesses (convergence speed
+        // Within 30 s: a region (mostly) inside the hot mapping that counts accesses (convergence speed
         // depends on how fast this machine samples).
         for (context, pid, hot, cold) in [("root", first.pid, hot1, cold1), ("second", second.pid, hot2, cold2)] {
             var hotSeen = false
@@ -85,7 +85,7 @@ struct LifecycleTests {
                     let f = line.split(separator: " ")
                     #expect(Int32(f[0]) == pid, "\(context) reports only its own target")
                     let (start, end, count) = (UInt64(f[1], radix: 16)!, UInt64(f[2], radix: 16)!, Int(f[3])!)
-                    if hot.lowerBound <= start && end <= hot.upperBound && count > 0 { hotSeen = true }
+                    if mostlyInside(start, end, hot) && count > 0 { hotSeen = true }
                     if cold.lowerBound <= start && end <= cold.upperBound { #expect(count == 0, "\(context): cold region \(line)") }
                 }
                 return hotSeen

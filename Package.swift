@@ -71,10 +71,10 @@ let package = Package(
             ]
         ),
         // masim-style access patterns: configuration format, built-in patterns, ground-truth log.
-        .target(name: "SwamonWorkload"),
+        .target(name: "SwamonWorkload", dependencies: ["SwamonCore"]),
         .executableTarget(
             name: "swamon-workload",
-            dependencies: ["SwamonCore", "SwamonWorkload", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SwamonCore", "SwamonLinux", "SwamonWorkload", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The yardstick of the overhead benchmark: the least work page_idle allows (no framework).
         .executableTarget(name: "swamon-minimal-sampler"),

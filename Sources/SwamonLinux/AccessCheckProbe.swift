@@ -57,21 +57,24 @@ public enum AccessCheckProbe {
 
     /// Whether pagemap gives this process frame numbers (zeroed without CAP_SYS_ADMIN).
     static func pagemapShowsFrames() -> Bool {
-        let pageSize = Int(Syscalls.pageSize)
-        guard let page = mmap(nil, pageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-            page != MAP_FAILED
-        else { return false }
-        defer { munmap(page, pageSize) }
-        page.assumingMemoryBound(to: UInt8.self)[0] = 1
-        guard let pagemap = try? FileDescriptor.open("/proc/self/pagemap", .readOnly) else { return false }
-        defer { try? pagemap.close() }
-        let entry = pagemap.pagemapEntries([UInt64(UInt(bitPattern: page))], pageSize: UInt64(pageSize))[0]
-        return entry?.frame != nil
+        withFreshPage { page in ownPagemapEntry(of: page)?.frame != nil }
     }
 
     /// Writes a fresh page, clears soft-dirty bits, writes it again: a kernel that tracks
     /// soft-dirty shows bit 55 set in pagemap afterwards. Clearing our own bits is harmless.
     static func kernelTracksSoftDirty() -> Bool {
+        withFreshPage { page in
+            guard let clearRefs = try? FileDescriptor.open("/proc/self/clear_refs", .writeOnly) else { return false }
+            defer { try? clearRefs.close() }
+            guard (try? clearRefs.writeText("4")) != nil else { return false }
+            page[0] = 2
+            return ownPagemapEntry(of: page)?.isSoftDirty ?? false
+        }
+    }
+
+    /// Runs `body` with a private page of this process that has been written once (so it is
+    /// present), and unmaps it afterwards; false when no page could be mapped.
+    static func withFreshPage(_ body: (UnsafeMutablePointer<UInt8>) -> Bool) -> Bool {
         let pageSize = Int(Syscalls.pageSize)
         guard let page = mmap(nil, pageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
             page != MAP_FAILED
@@ -79,18 +82,13 @@ public enum AccessCheckProbe {
         defer { munmap(page, pageSize) }
         let bytes = page.assumingMemoryBound(to: UInt8.self)
         bytes[0] = 1
-        guard let clearRefs = try? FileDescriptor.open("/proc/self/clear_refs", .writeOnly),
-            let pagemap = try? FileDescriptor.open("/proc/self/pagemap", .readOnly)
-        else { return false }
-        defer {
-            try? clearRefs.close()
-            try? pagemap.close()
-        }
-        guard (try? clearRefs.writeText("4")) != nil else { return false }
-        bytes[0] = 2
-        var entry: UInt64 = 0
-        let offset = Int64(UInt(bitPattern: page) / UInt(pageSize) * 8)
-        let read = try? withUnsafeMutableBytes(of: &entry) { try pagemap.read(fromAbsoluteOffset: offset, into: $0) }
-        return read == 8 && entry & (1 << 55) != 0
+        return body(bytes)
+    }
+
+    /// This process's pagemap entry for the page at `page`.
+    static func ownPagemapEntry(of page: UnsafeMutablePointer<UInt8>) -> PagemapEntry? {
+        guard let pagemap = try? FileDescriptor.open("/proc/self/pagemap", .readOnly) else { return nil }
+        defer { try? pagemap.close() }
+        return pagemap.pagemapEntries([UInt64(UInt(bitPattern: page))], pageSize: Syscalls.pageSize)[0]
     }
 }

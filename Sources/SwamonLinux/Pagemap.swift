@@ -26,9 +26,7 @@ extension FileDescriptor {
         return addresses.map { address in
             let page = address / pageSize
             if let known = cache[page] { return known }
-            var word: UInt64 = 0
-            let count = try? withUnsafeMutableBytes(of: &word) { try read(fromAbsoluteOffset: Int64(page * 8), into: $0) }
-            let entry = count == 8 ? PagemapEntry(raw: word) : nil
+            let entry = word(at: page).map(PagemapEntry.init(raw:))
             cache[page] = entry
             return entry
         }

@@ -6,20 +6,11 @@ public enum SystemRAM {
     public static func ranges(_ iomem: String) -> [AddressRange] {
         iomem.split(separator: "\n").compactMap { line -> AddressRange? in
             guard line.first != " ", let colon = line.firstIndex(of: ":"),
-                line[line.index(after: colon)...].trimmingPrefixSpaces == "System RAM"
+                line[line.index(after: colon)...].trimmingSpaces() == "System RAM"
             else { return nil }
-            let bounds = line[..<colon].split(separator: "-").map { UInt64($0.trimmingSuffixSpaces, radix: 16) }
+            let bounds = line[..<colon].split(separator: "-").map { UInt64($0.trimmingSpaces(), radix: 16) }
             guard bounds.count == 2, let start = bounds[0], let last = bounds[1], last > start, last != .max else { return nil }
             return AddressRange(start, last + 1)
         }
-    }
-}
-
-extension Substring {
-    fileprivate var trimmingPrefixSpaces: Substring { drop { $0 == " " } }
-    fileprivate var trimmingSuffixSpaces: Substring {
-        var text = self
-        while text.last == " " { text = text.dropLast() }
-        return text
     }
 }

@@ -1,3 +1,5 @@
+import SwamonCore
+
 /// A masim-style access pattern: memory regions, then phases that each access some of them for a
 /// while. Parsed from masim's configuration text (`sjp38/masim`): paragraphs separated by blank
 /// lines, `#` starts a comment; the first paragraph lists regions as `name, size[, init_file]`;
@@ -77,13 +79,13 @@ extension WorkloadConfig {
         var paragraphs: [[(number: Int, fields: [String])]] = [[]]
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let content = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            let trimmed = content.trimmingWhitespace
+            let trimmed = content.trimmingSpaces()
             if trimmed.isEmpty {
                 // masim: a blank line ends a paragraph; a comment-only line does not.
-                if raw.trimmingWhitespace.isEmpty, !(paragraphs.last?.isEmpty ?? true) { paragraphs.append([]) }
+                if raw.trimmingSpaces().isEmpty, !(paragraphs.last?.isEmpty ?? true) { paragraphs.append([]) }
                 continue
             }
-            paragraphs[paragraphs.count - 1].append((index + 1, trimmed.split(separator: ",").map { String($0.trimmingWhitespace) }))
+            paragraphs[paragraphs.count - 1].append((index + 1, trimmed.split(separator: ",").map { String($0.trimmingSpaces()) }))
         }
         paragraphs.removeAll { $0.isEmpty }
         guard let regionLines = paragraphs.first else { throw WorkloadConfigError(line: 1, message: "no regions") }
@@ -160,13 +162,5 @@ extension WorkloadConfig {
             }
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-}
-
-extension Substring {
-    var trimmingWhitespace: Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return self[first...last]
     }
 }

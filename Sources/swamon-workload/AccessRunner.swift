@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import SwamonCore
+import SwamonLinux
 import SwamonWorkload
 
 /// Maps a configuration's regions and runs its phases on the calling thread.
@@ -27,7 +28,7 @@ final class AccessRunner {
     init(config: WorkloadConfig, defaultMode: WorkloadConfig.AccessMode, groundTruthPath: String?) throws {
         self.config = config
         self.defaultMode = defaultMode
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let page = Int(Syscalls.pageSize)
         let sizes = config.regions.map { ($0.size + page - 1) / page * page }
         let total = sizes.reduce(page) { $0 + $1 + page }
         guard let mapping = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), mapping != MAP_FAILED else {
@@ -67,16 +68,16 @@ final class AccessRunner {
 
     /// Runs the phases `rounds` times (0: forever), stopping early after `seconds` (0: no limit).
     func run(rounds: Int, seconds: Double) {
-        let deadline = seconds > 0 ? now() + UInt64(seconds * 1e9) : UInt64.max
+        let deadline = seconds > 0 ? Syscalls.monotonicNanoseconds() + UInt64(seconds * 1e9) : UInt64.max
         var cursors = [Int](repeating: 0, count: layout.count)
         var index = 0
         var round = 0
         while rounds == 0 || round < rounds {
             for phase in config.phases {
-                let start = now()
+                let start = Syscalls.monotonicNanoseconds()
                 let end = min(start + UInt64(phase.milliseconds) * 1_000_000, deadline)
                 let totalWeight = phase.accesses.reduce(0) { $0 + $1.weight }
-                while now() < end {
+                while Syscalls.monotonicNanoseconds() < end {
                     var pick = Int(randomBelow(UInt64(totalWeight), using: &random))
                     let access = phase.accesses.first { access in
                         if pick < access.weight { return true }
@@ -85,7 +86,7 @@ final class AccessRunner {
                     }!
                     accessBatch(access, cursor: &cursors[access.region])
                 }
-                let finished = now()
+                let finished = Syscalls.monotonicNanoseconds()
                 record(GroundTruth.phaseLine(
                     index: index, name: phase.name, start: start, end: finished,
                     touched: phase.touchedRegions.map { layout[$0].name }))
@@ -120,12 +121,6 @@ final class AccessRunner {
                 region.base[offset] = UInt8(truncatingIfNeeded: sink)
             }
         }
-    }
-
-    func now() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
     deinit {

@@ -91,7 +91,6 @@ struct MonitorPlan: Sendable {
     /// `SWAMOND_TEST_FAULT`, read once: the fault a test asked for, if any.
     static let faultSwitch = getenv("SWAMOND_TEST_FAULT").map { String(cString: $0) }
 
-
     /// The monitoring thread's body: the kernel's `kdamond_fn` with this daemon's callbacks.
     func run(_ run: MonitorRun, registry: Registry) {
         run.threadID.store(Syscalls.threadID(), ordering: .releasing)
@@ -143,8 +142,8 @@ struct MonitorPlan: Sendable {
         }
         var lastWake: UInt64 = 0
         context.run(sleep: { microseconds in
-            run.beat()
-            let working = lastWake == 0 ? 0 : Syscalls.monotonicNanoseconds() - lastWake
+            let now = run.beat()
+            let working = lastWake == 0 ? 0 : now - lastWake
             if working > attributes.sampleInterval * 1000 {
                 let total = run.overruns.add(1, ordering: .relaxed).newValue
                 if total == 1 {
@@ -157,8 +156,7 @@ struct MonitorPlan: Sendable {
             if Syscalls.sleep(microseconds: microseconds, wakeup: run.wakeup) || run.stopRequested.load(ordering: .acquiring) {
                 context.stopRequested = true
             }
-            run.beat()
-            lastWake = Syscalls.monotonicNanoseconds()
+            lastWake = run.beat()
         })
         let reason =
             run.stopRequested.load(ordering: .acquiring)

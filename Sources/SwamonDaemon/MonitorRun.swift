@@ -29,7 +29,13 @@ final class MonitorRun: Sendable {
         heartbeat.store(Syscalls.monotonicNanoseconds(), ordering: .relaxed)
     }
 
-    func beat() { heartbeat.store(Syscalls.monotonicNanoseconds(), ordering: .relaxed) }
+    /// Records a sign of life now and returns that time (monotonic ns).
+    @discardableResult
+    func beat() -> UInt64 {
+        let now = Syscalls.monotonicNanoseconds()
+        heartbeat.store(now, ordering: .relaxed)
+        return now
+    }
 
     /// Whether the thread showed life recently enough: within one sampling sleep plus `grace`.
     func isAlive(grace: Duration) -> Bool {

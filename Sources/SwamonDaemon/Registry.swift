@@ -145,18 +145,18 @@ public final class Registry: Sendable {
 
     /// Runs on the monitoring thread after each aggregation.
     func publish(_ run: MonitorRun, snapshots: [AggregationSnapshot], samples: UInt64, aggregations: UInt64) {
+        let overruns = run.overruns.load(ordering: .relaxed)
         let samplePeriod = contexts.withLock { contexts -> UInt64 in
             guard let index = contexts.firstIndex(where: { $0.run === run }) else { return 0 }
             if let previous = contexts[index].snapshots.first, let now = snapshots.first, now.samples > previous.samples {
                 contexts[index].samplePeriod = (now.timestamp - previous.timestamp) / (now.samples - previous.samples)
             }
             contexts[index].snapshots = snapshots
-            contexts[index].overruns = run.overruns.load(ordering: .relaxed)
+            contexts[index].overruns = overruns
             contexts[index].samples = samples
             contexts[index].aggregations = aggregations
             return contexts[index].samplePeriod
         }
-        let overruns = run.overruns.load(ordering: .relaxed)
         for snapshot in snapshots {
             watchers.broadcast(context: run.contextName, ResultsFormat.watchLine(context: run.contextName, snapshot))
             results.aggregation(

@@ -59,21 +59,19 @@ public final class IdleFrames: Sendable {
     /// The head and size of the folio holding `frame`; nil when `onlyLRU` and it is not an LRU
     /// page.
     public func resolve(_ frame: UInt64) -> Frame? {
-        guard let pageFlags, let flags = pageFlags.word(at: frame) else {
-            return onlyLRU ? nil : Frame(head: frame, size: pageSize)
-        }
+        // What the frame is taken as when its flags are unknown: itself, or for paddr untrackable.
+        let unknown = onlyLRU ? nil : Frame(head: frame, size: pageSize)
+        guard let pageFlags, let flags = pageFlags.word(at: frame) else { return unknown }
         guard flags & (Self.compoundHead | Self.compoundTail) != 0 else {
             return !onlyLRU || flags & Self.lru != 0 ? Frame(head: frame, size: pageSize) : nil
         }
         // Folios are naturally aligned: the head lies in the aligned block of 512 frames (a PMD)
         // around `frame`; larger (hugetlb) folios are not tracked by page_idle anyway.
         let blockStart = frame & ~511
-        guard let block = pageFlags.words(at: blockStart, count: 512) else { return onlyLRU ? nil : Frame(head: frame, size: pageSize) }
+        guard let block = pageFlags.words(at: blockStart, count: 512) else { return unknown }
         var head = Int(frame - blockStart)
         while head > 0 && block[head] & Self.compoundHead == 0 { head -= 1 }
-        guard block[head] & Self.compoundHead != 0, !onlyLRU || block[head] & Self.lru != 0 else {
-            return onlyLRU ? nil : Frame(head: frame, size: pageSize)
-        }
+        guard block[head] & Self.compoundHead != 0, !onlyLRU || block[head] & Self.lru != 0 else { return unknown }
         var end = head + 1
         while end < block.count && block[end] & Self.compoundTail != 0 { end += 1 }
         return Frame(head: blockStart + UInt64(head), size: UInt64(end - head) * pageSize)
@@ -86,10 +84,12 @@ public final class IdleFrames: Sendable {
         for (index, bits) in words { bitmap.writeWord(bits, at: index) }
     }
 
-    /// Whether each frame was accessed since `mark`; nil entries (no frame) read as not accessed.
-    /// Each bitmap word is read once; a short read (the last word below max_pfn) leaves its
-    /// frames' state unknown, which counts as not accessed.
-    public func check(_ frames: [Frame?]) -> [PageAccess] {
+    /// Whether each of `count` sampled pages was accessed since `frames` were marked for them;
+    /// nil entries (no frame) read as not accessed, and so does every page when `frames` is not
+    /// one per page (nothing was armed for this sample). Each bitmap word is read once; a short
+    /// read (the last word below max_pfn) leaves its frames' state unknown: not accessed.
+    public func check(_ frames: [Frame?], count: Int) -> [PageAccess] {
+        guard frames.count == count else { return Array(repeating: PageAccess(accessed: false, pageSize: pageSize), count: count) }
         var words: [UInt64: UInt64?] = [:]
         return frames.map { frame in
             guard let frame else { return PageAccess(accessed: false, pageSize: pageSize) }

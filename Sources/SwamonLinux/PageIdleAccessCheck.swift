@@ -24,8 +24,6 @@ public final class PageIdleAccessCheck: AccessCheck {
 
     public func check(_ process: MonitoredProcess, addresses: [UInt64]) -> [PageAccess]? {
         guard !process.hasExited else { return nil }
-        let resolved = armed.withLock { $0[process.pid] } ?? []
-        guard resolved.count == addresses.count else { return addresses.map { _ in PageAccess(accessed: false, pageSize: pageSize) } }
-        return frames.check(resolved)
+        return frames.check(armed.withLock { $0[process.pid] } ?? [], count: addresses.count)
     }
 }

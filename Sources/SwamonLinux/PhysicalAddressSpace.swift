@@ -1,5 +1,4 @@
 public import SwamonCore
-import Synchronization
 public import SystemPackage
 
 /// Physical memory for `PhysicalAddressOperations`: its ranges are System RAM from `/proc/iomem`
@@ -30,8 +29,7 @@ public final class PhysicalAddressSpace: AddressSpace, @unchecked Sendable {
     }
 
     public func checkAccesses(target: Target.ID, addresses: [UInt64]) -> [PageAccess]? {
-        guard armed.count == addresses.count else { return addresses.map { _ in PageAccess(accessed: false, pageSize: pageSize) } }
-        return frames.check(armed)
+        frames.check(armed, count: addresses.count)
     }
 
     public func isValid(target: Target.ID) -> Bool { true }

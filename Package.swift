@@ -59,9 +59,13 @@ let package = Package(
         ),
         // A blocking client of the control socket, for swamonctl and the benchmarks.
         .target(name: "SwamonClient", dependencies: ["SwamonProtocol"]),
+        // libedit (pkg-config libedit, from libedit-dev): line editing and history at swamonctl's prompt.
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .executableTarget(
             name: "swamonctl",
-            dependencies: ["SwamonClient", "SwamonProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "SwamonClient", "SwamonProtocol", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(
             name: "swamon-sim",

@@ -1,31 +1,41 @@
 #!/usr/bin/env bash
-# Runs every test this machine can run:
+# Runs every test (as root; it installs what the tests need with Tests/packages.sh):
 #  1. builds everything warning-free in Swift 6 mode (warnings are errors) and runs the unit,
-#     property and end-to-end tests (real daemon, real processes, real journald);
-#  2. tier 2, swamond under a real systemd in systemd-nspawn (Tests/nspawn/run.sh), when running
-#     as root with systemd-nspawn and debootstrap installed (set SWAMON_SKIP_NSPAWN=1 to skip);
+#     property and end-to-end tests (real daemon, real processes, real journald); checks that the
+#     man pages say what --help says;
+#  2. tier 2, swamond under a real systemd in systemd-nspawn (Tests/nspawn/run.sh);
 #  3. tier 3, real access bits in a QEMU guest running a kernel with idle page tracking,
 #     soft-dirty and DAMON (Tests/vm/run.sh), and the conformance script against that kernel's
-#     DAMON debugfs (Tests/vm/conformance.sh), when QEMU, busybox-static, cpio and
-#     linux-source-6.12 are installed (set SWAMON_SKIP_VM=1 to skip). The kernel is built once
-#     and cached in /var/cache/swamon.
+#     DAMON debugfs (Tests/vm/conformance.sh). The kernel is built once and cached in
+#     /var/cache/swamon;
+#  4. the fresh-machine test: the README's two commands in a clean Debian 12 root
+#     (Tests/fresh/run.sh; not run again inside that root).
+# SWAMON_SKIP_NSPAWN=1, SWAMON_SKIP_VM=1 or SWAMON_SKIP_FRESH=1 skip a tier, saying so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+Tests/packages.sh test
 swift build --build-tests -Xswiftc -warnings-as-errors
 swift test --skip-build
+Tests/man-pages.sh
 if [ -n "${SWAMON_SKIP_NSPAWN:-}" ]; then
     echo "nspawn tier skipped: SWAMON_SKIP_NSPAWN is set"
-elif [ "$(id -u)" != 0 ] || ! command -v systemd-nspawn >/dev/null || ! command -v debootstrap >/dev/null; then
-    echo "nspawn tier skipped: needs root, systemd-nspawn and debootstrap (apt-get install systemd-container debootstrap)"
+elif [ "$(id -u)" != 0 ]; then
+    echo "nspawn tier skipped: needs root"
 else
     Tests/nspawn/run.sh
 fi
 if [ -n "${SWAMON_SKIP_VM:-}" ]; then
     echo "vm tier skipped: SWAMON_SKIP_VM is set"
-elif ! command -v qemu-system-x86_64 >/dev/null || [ ! -x /bin/busybox ] || ! command -v cpio >/dev/null \
-    || [ ! -f /usr/src/linux-source-6.12.tar.xz ]; then
-    echo "vm tier skipped: needs qemu-system-x86, busybox-static, cpio and linux-source-6.12 (see .ci/run)"
 else
     Tests/vm/run.sh
     Tests/vm/conformance.sh
+fi
+if [ -n "${SWAMON_SKIP_FRESH:-}" ]; then
+    echo "fresh-machine test skipped: SWAMON_SKIP_FRESH is set"
+elif [ -n "${SWAMON_IN_FRESH_ROOT:-}" ]; then
+    echo "fresh-machine test not repeated inside the fresh root"
+elif [ "$(id -u)" != 0 ]; then
+    echo "fresh-machine test skipped: needs root (debootstrap, chroot, mounts)"
+else
+    Tests/fresh/run.sh
 fi

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs swamond and swamonctl with their units, configuration and documentation.
+# Installs swamond and swamonctl with their units, configuration, documentation and man pages.
 #   systemd/install.sh [DESTDIR]      (DESTDIR: install into a root file system instead of /)
 # Builds release binaries with the Swift runtime linked in (--static-swift-stdlib), so the target
-# system needs only libc, libstdc++ and libsystemd. Then: systemctl daemon-reload &&
+# system needs only libc, libstdc++, libsystemd and libedit (swamonctl's prompt). Then: systemctl daemon-reload &&
 # systemctl enable --now swamond.socket
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +19,9 @@ install -Dm644 systemd/swamond.tmpfiles "$DESTDIR/usr/lib/tmpfiles.d/swamond.con
 [ -e "$DESTDIR/etc/swamond.conf" ] || install -Dm644 etc/swamond.conf "$DESTDIR/etc/swamond.conf"
 install -Dm644 docs/protocol.md "$DESTDIR/usr/local/share/doc/swamon/protocol.md"
 install -Dm644 docs/journal.md "$DESTDIR/usr/local/share/doc/swamon/journal.md"
+install -Dm644 docs/man/swamond.8 "$DESTDIR/usr/local/share/man/man8/swamond.8"
+install -Dm644 docs/man/swamond.conf.5 "$DESTDIR/usr/local/share/man/man5/swamond.conf.5"
+install -Dm644 docs/man/swamonctl.1 "$DESTDIR/usr/local/share/man/man1/swamonctl.1"
 if [ -z "$DESTDIR" ] && [ -d /run/systemd/system ]; then
     systemd-sysusers swamon.conf
     systemd-tmpfiles --create swamond.conf

@@ -19,3 +19,6 @@ int swamon_wait_readable(int fd, unsigned long long nanoseconds) {
                                .tv_nsec = (long)(nanoseconds % 1000000000ULL)};
     return ppoll(&entry, 1, &timeout, NULL);
 }
+
+#include <malloc.h>
+void swamon_malloc_trim(void) { malloc_trim(0); }

@@ -27,7 +27,7 @@ extension Region {
     public mutating func rescale(from old: Attributes, to new: Attributes, aggregating: Bool) {
         func convert(_ count: UInt32) -> UInt32 {
             let bp = UInt64(count) * 10_000 / UInt64(max(old.maxAccessCount, 1))
-            return UInt32(clamping: bp * UInt64(new.maxAccessCount) / 10_000)
+            return UInt32(clamping: multipliedDivided(bp, by: UInt64(new.maxAccessCount), over: 10_000))
         }
         if aggregating {
             lastAccessCount = convert(lastAccessCount)
@@ -36,7 +36,7 @@ extension Region {
             accessCount = convert(accessCount)
             accessRateBP = accessCount &* 10_000
         }
-        age = UInt32(clamping: UInt64(age) * old.aggregationInterval / max(new.aggregationInterval, 1))
+        age = UInt32(clamping: multipliedDivided(UInt64(age), by: old.aggregationInterval, over: max(new.aggregationInterval, 1)))
     }
 }
 

@@ -37,11 +37,24 @@ public struct Attributes: Equatable, Sendable {
         UInt32(clamping: aggregationInterval / max(sampleInterval, 1))
     }
 
+    /// Longest interval accepted, µs (about 11.6 days). The kernel takes any `unsigned long` and
+    /// wraps where it converts; a bound keeps every nanosecond computation inside 64 bits.
+    public static let maxInterval: UInt64 = 1_000_000_000_000
+    /// Most regions accepted (`max_nr_regions`). The kernel has no bound, but a monitor asked to
+    /// keep 2^63 regions would split until memory runs out; a million regions of a few dozen
+    /// bytes each is far beyond any real use.
+    public static let maxRegionLimit: UInt64 = 1 << 20
+
     /// Checks the rules of `damon_set_attrs()` in current kernels: at least three regions,
     /// `min <= max`, a non-zero sampling interval no longer than the aggregation interval.
     /// (5.15 accepted zero and `sample > aggr`; the later kernels reject them because they
-    /// divide by the sampling interval.)
+    /// divide by the sampling interval.) Then swamon's bounds: `maxInterval`, `maxRegionLimit`.
     public func validate() throws(AttributesError) {
+        for (name, value) in [("sample_us", sampleInterval), ("aggr_us", aggregationInterval), ("update_us", updateInterval)]
+        where value > Self.maxInterval {
+            throw .intervalTooLong(name: name, value: value)
+        }
+        if maxRegions > Self.maxRegionLimit { throw .tooManyRegions(maxRegions) }
         if minRegions < 3 { throw .tooFewRegions(minRegions) }
         if minRegions > maxRegions { throw .minAboveMax(min: minRegions, max: maxRegions) }
         if sampleInterval == 0 { throw .zeroSampleInterval }
@@ -57,6 +70,8 @@ public enum AttributesError: Error, Equatable, Sendable, CustomStringConvertible
     case minAboveMax(min: UInt64, max: UInt64)
     case zeroSampleInterval
     case aggregationShorterThanSample(sample: UInt64, aggregation: UInt64)
+    case intervalTooLong(name: String, value: UInt64)
+    case tooManyRegions(UInt64)
 
     public var description: String {
         switch self {
@@ -65,6 +80,9 @@ public enum AttributesError: Error, Equatable, Sendable, CustomStringConvertible
         case .zeroSampleInterval: "the sampling interval must not be 0"
         case .aggregationShorterThanSample(let s, let a):
             "the aggregation interval (\(a) us) must not be shorter than the sampling interval (\(s) us)"
+        case .intervalTooLong(let name, let value):
+            "\(name) (\(value)) must be at most \(Attributes.maxInterval) us (about 11.6 days)"
+        case .tooManyRegions(let n): "max_nr_regions (\(n)) must be at most \(Attributes.maxRegionLimit)"
         }
     }
 }

@@ -98,7 +98,11 @@ public final class MonitoringContext {
     /// The merge size limit (DAMON: `damon_region_sz_limit`): total monitored bytes divided by
     /// the minimum number of regions, at least one minimum region.
     public func computeRegionSizeLimit() -> UInt64 {
-        var total = targets.reduce(0) { $0 + $1.totalBytes }
+        // Saturating: targets may overlap (the same process twice), so the sum can pass 2^64.
+        var total = targets.reduce(UInt64(0)) { sum, target in
+            let (next, overflow) = sum.addingReportingOverflow(target.totalBytes)
+            return overflow ? UInt64.max : next
+        }
         if attributes.minRegions > 0 { total /= attributes.minRegions }
         return max(total, minRegionSize)
     }

@@ -28,6 +28,16 @@ func weightedAverage(_ a: UInt64, _ wa: UInt64, _ b: UInt64, _ wb: UInt64) -> UI
     return weight.dividingFullWidth((high, low.partialValue)).quotient
 }
 
+/// `a * b / c` computed in 128 bits, saturating at `UInt64.max` (and `UInt64.max` for c == 0):
+/// the kernel's `unsigned long` arithmetic would wrap where user-given intervals are large.
+@usableFromInline
+func multipliedDivided(_ a: UInt64, by b: UInt64, over c: UInt64) -> UInt64 {
+    guard c > 0 else { return UInt64.max }
+    let product = a.multipliedFullWidth(by: b)
+    if product.high >= c { return UInt64.max }
+    return c.dividingFullWidth(product).quotient
+}
+
 extension Target {
     /// One merge pass over this target's regions (DAMON: `damon_merge_regions_of`).
     ///

@@ -1,14 +1,21 @@
 import Foundation
 import Synchronization
+import SystemPackage
 import SwamonCore
 import SwamonLinux
 public import SwamonProtocol
 
-/// How a request is answered: at once, or by work that may take a while (stopping monitoring
-/// waits up to one sampling interval) and must run off the event loop.
+/// How a request is answered: at once, or later by work that may take a while (stopping
+/// monitoring waits up to one sampling interval; a change waits for the state file's write) and
+/// runs off the event loop. `later`'s work is given the function that delivers the answer.
 public enum Reply: Sendable {
     case now(Response)
-    case later(@Sendable () -> Response)
+    case later(@Sendable (_ answer: @escaping @Sendable (Response) -> Void) -> Void)
+
+    /// Work that blocks, run on a background queue.
+    static func background(_ work: @escaping @Sendable () -> Response) -> Reply {
+        .later { answer in DispatchQueue.global().async { answer(work()) } }
+    }
 }
 
 /// A resolved path: a root file, or a file of the context at an index.
@@ -22,7 +29,7 @@ extension Registry {
     public func handle(_ request: Request, from peer: Peer) -> Reply {
         do {
             switch request {
-            case .read(let path): return .now(.ok(content: try read(path)))
+            case .read(let path): return .now(.ok(content: try read(path, by: peer)))
             case .write(let path, let content): return try write(path, content, from: peer)
             case .help: return .now(.ok(content: Self.help))
             case .version: return .now(.ok(content: "swamond \(swamonVersion) protocol \(protocolVersion)\n"))
@@ -63,8 +70,11 @@ extension Registry {
 
     // MARK: Reads
 
-    func read(_ path: ControlPath) throws(ControlError) -> String {
-        try contexts.withLock { (contexts) throws(ControlError) -> String in
+    func read(_ path: ControlPath, by peer: Peer) throws(ControlError) -> String {
+        if !peer.isRoot, case .context(let index, .regions) = try contexts.withLock({ (contexts) throws(ControlError) in try resolve(path, in: contexts) }) {
+            return try visibleRegions(of: index, to: peer)
+        }
+        return try contexts.withLock { (contexts) throws(ControlError) -> String in
             switch try resolve(path, in: contexts) {
             case .root(.monitorOn):
                 return MonitorOnFormat.render(running: contexts.contains(where: \.isRunning))
@@ -92,25 +102,56 @@ extension Registry {
         }
     }
 
+    /// `regions` for a non-root peer: only targets it could inspect itself (ptrace rule), as
+    /// `/proc/PID/maps` would show them. Checked outside the registry's lock (it reads /proc).
+    func visibleRegions(of index: Int, to peer: Peer) throws(ControlError) -> String {
+        let (snapshots, targets) = try contexts.withLock { (contexts) throws(ControlError) in
+            guard contexts.indices.contains(index) else { throw ControlError(.ENOENT, "the context was removed") }
+            return (contexts[index].snapshots, contexts[index].lastTargets)
+        }
+        let visible = snapshots.filter { snapshot in
+            guard let process = targets.first(where: { Target.ID($0.pid) == snapshot.targetID }) else { return false }
+            return (try? authorizeInspection(of: process, by: peer)) != nil
+        }
+        return ResultsFormat.regions(visible)
+    }
+
     // MARK: Writes
 
+    /// A write from a client: applied, then answered once the state file holds the change (an
+    /// answer that says so if it could not be saved; the change stays in effect).
     func write(_ path: ControlPath, _ content: String, from peer: Peer) throws(ControlError) -> Reply {
         try peer.requireWrite()
         let resolved = try contexts.withLock { (contexts) throws(ControlError) in try resolve(path, in: contexts) }
-        switch resolved {
-        case .root(.monitorOn):
-            if try MonitorOnFormat.parse(content) {
-                try startAll()
-                return .now(.ok)
-            }
+        if case .root(.monitorOn) = resolved, try !MonitorOnFormat.parse(content) {
             guard runningCount > 0 else { throw ControlError(.EPERM, "monitoring is not on") }
-            return .later { [self] in
+            return .background { [self] in
                 do throws(ControlError) {
                     try stopAll()
                     return .ok
                 } catch {
                     return .error(error)
                 }
+            }
+        }
+        try apply(path, content, from: peer)
+        guard let saver, let ticket = saveState() else { return .now(.ok) }
+        return .later { answer in
+            saver.whenSaved(ticket) { failure in
+                answer(failure.map { .error(ControlError(.EIO, "the change is in effect but was not saved to the state file, so a restart loses it: \($0)")) } ?? .ok)
+            }
+        }
+    }
+
+    /// Applies a write (no state-file save): what client writes and the state file's replay share.
+    func apply(_ path: ControlPath, _ content: String, from peer: Peer) throws(ControlError) {
+        let resolved = try contexts.withLock { (contexts) throws(ControlError) in try resolve(path, in: contexts) }
+        switch resolved {
+        case .root(.monitorOn):
+            if try MonitorOnFormat.parse(content) {
+                try startAll()
+            } else {
+                try stopAll()
             }
         case .root(.mkContexts):
             try makeContext(ContextName.firstWord(of: content))
@@ -119,7 +160,6 @@ extension Registry {
         case .context(let index, let file):
             try writeContextFile(index, file, content, from: peer)
         }
-        return .now(.ok)
     }
 
     func makeContext(_ name: Substring) throws(ControlError) {
@@ -128,13 +168,15 @@ extension Registry {
                 throw ControlError(.EBUSY, "contexts cannot be made while monitoring is on")
             }
             try ContextName.validate(name)
+            guard contexts.count < configuration.maxContexts else {
+                throw ControlError(.ENOSPC, "there are \(contexts.count) contexts, the most swamond keeps (max_contexts)")
+            }
             guard !contexts.contains(where: { $0.name == name }) else {
                 throw ControlError(.EEXIST, "context \(name) exists already")
             }
-            contexts.append(
-                ContextState(name: String(name), attributes: configuration.defaultAttributes, accessCheck: configuration.accessCheck))
+            let defaults = settings.withLock { ($0.defaultAttributes, $0.accessCheck) }
+            contexts.append(ContextState(name: String(name), attributes: defaults.0, accessCheck: defaults.1))
         }
-        saveState()
     }
 
     func removeContext(_ name: Substring) throws(ControlError) {
@@ -150,7 +192,6 @@ extension Registry {
             }
             contexts.remove(at: index)
         }
-        saveState()
     }
 
     func writeContextFile(_ index: Int, _ file: ContextFile, _ content: String, from peer: Peer) throws(ControlError) {
@@ -164,8 +205,7 @@ extension Registry {
                 }
                 state.attributes = attributes
             }
-            saveState()
-        case .targetIDs:
+            case .targetIDs:
             let targets = try makeTargets(TargetIDsFormat.parse(content), for: peer)
             try update(index) { (state) throws(ControlError) in
                 try state.requireStopped()
@@ -185,8 +225,7 @@ extension Registry {
                 try state.requireStopped()
                 state.schemes = schemes
             }
-            saveState()
-        case .operations:
+            case .operations:
             guard let kind = OperationsKind(rawValue: String(content.trimmingSpaces())) else {
                 throw ControlError(.EINVAL, "operations must be vaddr, fvaddr or paddr")
             }
@@ -194,8 +233,7 @@ extension Registry {
                 try state.requireStopped()
                 state.operations = kind
             }
-            saveState()
-        case .accessCheck:
+            case .accessCheck:
             guard let setting = AccessCheckSetting(rawValue: String(content.trimmingSpaces())) else {
                 throw ControlError(.EINVAL, "access_check must be auto, page_idle, soft_dirty or referenced")
             }
@@ -207,8 +245,7 @@ extension Registry {
                 try state.requireStopped()
                 state.accessCheck = setting
             }
-            saveState()
-        case .kdamondPID, .regions:
+            case .kdamondPID, .regions:
             throw ControlError(.EINVAL, "\(file.rawValue) is read-only")
         }
     }
@@ -223,24 +260,48 @@ extension Registry {
     }
 
     /// Turns `target_ids` input into targets held by pidfd. Every pid must exist (else `EINVAL`
-    /// and nothing changes); a non-root writer may only name its own processes, and not paddr.
+    /// and nothing changes); a pid given twice is one target; at most `max_targets`. A non-root
+    /// writer may only name processes the kernel would let it inspect, and not paddr.
     func makeTargets(_ input: TargetIDsFormat.Input, for peer: Peer) throws(ControlError) -> TargetSet {
         switch input {
         case .paddr:
             guard peer.isRoot else { throw ControlError(.EACCES, "only root may monitor the physical address space") }
             return .paddr
-        case .pids(let pids):
+        case .pids(let given):
+            var seen = Set<Int64>()
+            let pids = given.filter { seen.insert($0).inserted }
+            guard pids.count <= configuration.maxTargets else {
+                throw ControlError(
+                    .E2BIG, "\(pids.count) targets; a context monitors at most \(configuration.maxTargets) processes (max_targets)")
+            }
             var processes: [MonitoredProcess] = []
             for pid in pids {
-                guard pid > 0, pid <= Int64(Int32.max), let process = try? MonitoredProcess(pid: Int32(pid)) else {
-                    throw ControlError(.EINVAL, "no process with pid \(pid)")
+                guard pid > 0, pid <= Int64(Int32.max) else { throw ControlError(.EINVAL, "no process with pid \(pid)") }
+                let process: MonitoredProcess
+                do { process = try MonitoredProcess(pid: Int32(pid)) } catch {
+                    switch error {
+                    case .noSuchProcess, .invalidArgument: throw ControlError(.EINVAL, "no process with pid \(pid)")
+                    case .tooManyOpenFiles, .tooManyOpenFilesInSystem:
+                        throw ControlError(.EMFILE, "swamond is out of file descriptors and cannot hold pid \(pid); try again later")
+                    default: throw ControlError(.EINVAL, "cannot hold pid \(pid): \(error)")
+                    }
                 }
-                if !peer.isRoot && process.realUID != peer.uid {
-                    throw ControlError(.EACCES, "pid \(pid) belongs to another user; uid \(peer.uid) may only monitor its own processes")
-                }
+                try authorizeInspection(of: process, by: peer)
                 processes.append(process)
             }
             return .processes(processes)
+        }
+    }
+
+    /// The kernel's ptrace rule for a non-root peer (`PTRACE_MODE_READ_FSCREDS`): it may name or
+    /// see only processes whose uids and gids are all its own and that are dumpable.
+    func authorizeInspection(of process: MonitoredProcess, by peer: Peer) throws(ControlError) {
+        guard !peer.isRoot else { return }
+        guard let credentials = process.credentials else { throw ControlError(.EINVAL, "no process with pid \(process.pid)") }
+        guard credentials.mayBeInspected(byUID: peer.uid, gid: peer.gid) else {
+            throw ControlError(
+                .EACCES,
+                "uid \(peer.uid) may not inspect pid \(process.pid): as for ptrace, its real, effective and saved uids and gids must all be the caller's and it must be dumpable")
         }
     }
 
@@ -251,7 +312,8 @@ extension Registry {
         let watch = watchers.counts
         let uptime = Int(Date().timeIntervalSince(startedAt))
         var text = "daemon version=\(swamonVersion) protocol=\(protocolVersion) pid=\(getpid()) uptime_s=\(uptime)"
-        text += " watchers=\(watch.subscribers) watch_drops=\(watch.drops)\n"
+        text += " watchers=\(watch.subscribers) watch_drops=\(watch.drops)"
+        text += " state_file=\(saver == nil ? "none" : saver?.lastFailure == nil ? "saved" : "failed")\n"
         contexts.withLock { contexts in
             for state in contexts {
                 let targets = state.targets.ids.map(String.init).joined(separator: ",")

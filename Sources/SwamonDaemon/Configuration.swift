@@ -20,6 +20,19 @@ public struct Configuration: Equatable, Sendable {
     /// Where contexts, attrs, operations, access checks and schemes are kept across restarts;
     /// empty = nowhere.
     public var stateFile = ""
+    /// Most processes one context monitors (`target_ids`).
+    public var maxTargets = 64
+    /// Most contexts (`mk_contexts`), the root context included.
+    public var maxContexts = 64
+    /// Most control connections at once, and per uid.
+    public var maxConnections = 256
+    public var maxConnectionsPerUID = 32
+    /// Most bytes of unfinished request lines held for all connections together.
+    public var maxBufferedInput = 16 << 20
+    /// Seconds a connection may sit with an unfinished request line, or without any request
+    /// (a `watch` stream is never idle), before it is closed.
+    public var requestTimeout: UInt64 = 30
+    public var idleTimeout: UInt64 = 600
 
     public init(socketPath: String) {
         self.socketPath = socketPath
@@ -27,6 +40,8 @@ public struct Configuration: Equatable, Sendable {
 
     public static let keys = [
         "socket_path", "socket_mode", "control_group", "default_attrs", "access_check", "journal_every", "state_file",
+        "max_targets", "max_contexts", "max_connections", "max_connections_per_uid", "max_buffered_input", "request_timeout",
+        "idle_timeout",
     ]
 
     /// Applies the `key = value` lines of `text` on top of `self`.
@@ -81,9 +96,26 @@ public struct Configuration: Equatable, Sendable {
                 throw ConfigurationError("state_file must be empty or an absolute path")
             }
             stateFile = value
+        case "max_targets": maxTargets = try Self.count(value, key, 1...4096)
+        case "max_contexts": maxContexts = try Self.count(value, key, 1...4096)
+        case "max_connections": maxConnections = try Self.count(value, key, 1...65_536)
+        case "max_connections_per_uid": maxConnectionsPerUID = try Self.count(value, key, 1...65_536)
+        case "max_buffered_input": maxBufferedInput = try Self.count(value, key, (1 << 20)...(1 << 30))
+        case "request_timeout": requestTimeout = UInt64(try Self.count(value, key, 1...86_400))
+        case "idle_timeout": idleTimeout = UInt64(try Self.count(value, key, 0...31_536_000))
         default:
             throw ConfigurationError("unknown key '\(key)'; keys are \(Self.keys.joined(separator: ", "))")
         }
+    }
+}
+
+extension Configuration {
+    /// A whole number in `range`, or an error naming the key and the range.
+    static func count(_ value: String, _ key: String, _ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        guard let number = Int(value), range.contains(number) else {
+            throw ConfigurationError("\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
     }
 }
 

@@ -36,6 +36,9 @@ struct ContextState {
     var backendInUse: AccessCheckKind?
     /// The last aggregation's regions, one per target; kept after monitoring ends until the next start.
     var snapshots: [AggregationSnapshot] = []
+    /// The processes `snapshots` are about (kept with them after monitoring ends, so that who may
+    /// see them can still be decided).
+    var lastTargets: [MonitoredProcess] = []
     var samples: UInt64 = 0
     var aggregations: UInt64 = 0
     /// Measured time per sample over the last aggregation, ns.

@@ -41,7 +41,16 @@ final class MonitorRun: Sendable {
     func isAlive(grace: Duration) -> Bool {
         let silence = Syscalls.monotonicNanoseconds() &- heartbeat.load(ordering: .relaxed)
         let (seconds, attoseconds) = grace.components
-        let allowed = sampleInterval * 1000 + UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+        // Saturating: attrs are bounded (Attributes.maxInterval), but a stuck-loop check must
+        // never be the thing that traps.
+        let sleep = sampleInterval.multipliedReportingOverflow(by: 1000)
+        let graceNanoseconds = UInt64(max(seconds, 0)).multipliedReportingOverflow(by: 1_000_000_000)
+        let parts = [sleep.overflow ? UInt64.max : sleep.partialValue,
+                     graceNanoseconds.overflow ? UInt64.max : graceNanoseconds.partialValue, UInt64(max(attoseconds, 0) / 1_000_000_000)]
+        let allowed = parts.reduce(UInt64(0)) { sum, part in
+            let (next, overflow) = sum.addingReportingOverflow(part)
+            return overflow ? UInt64.max : next
+        }
         return silence <= allowed
     }
 

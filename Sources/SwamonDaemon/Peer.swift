@@ -14,30 +14,15 @@ public struct Peer: Sendable, Equatable {
     /// The daemon itself (replaying the state file).
     public static let daemon = Peer(pid: getpid(), uid: 0, gid: 0, mayWrite: true)
 
-    /// Decides from the credentials and the peer's groups (`/proc/PID/status` `Groups:`, read
-    /// when the connection opens) whether it may write.
-    public static func authorize(pid: Int32, uid: UInt32, gid: UInt32, controlGroup: UInt32?) -> Peer {
+    /// Decides from the socket's credentials (`SO_PEERCRED`) and groups (`SO_PEERGROUPS`, taken
+    /// from the socket, never from the pid, which may already belong to someone else) whether
+    /// the peer may write.
+    public static func authorize(pid: Int32, uid: UInt32, gid: UInt32, groups: [UInt32], controlGroup: UInt32?) -> Peer {
         var mayWrite = uid == 0
         if !mayWrite, let group = controlGroup {
-            mayWrite = gid == group || supplementaryGroups(of: pid).contains(group)
+            mayWrite = gid == group || groups.contains(group)
         }
         return Peer(pid: pid, uid: uid, gid: gid, mayWrite: mayWrite)
-    }
-
-    static func supplementaryGroups(of pid: Int32) -> [UInt32] {
-        guard let file = fopen("/proc/\(pid)/status", "r") else { return [] }
-        defer { fclose(file) }
-        var line: UnsafeMutablePointer<CChar>?
-        var capacity = 0
-        defer { free(line) }
-        while getline(&line, &capacity, file) > 0, let line {
-            let text = String(cString: line)
-            if text.hasPrefix("Groups:") {
-                return text.dropFirst("Groups:".count).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
-                    .compactMap { UInt32($0) }
-            }
-        }
-        return []
     }
 
     /// Refuses a write from a peer outside root and the control group.

@@ -10,27 +10,76 @@ import SwamonProtocol
 /// server reads and writes configuration through it; monitoring threads report into it once per
 /// aggregation and when they end. Nothing here touches a running context's regions.
 public final class Registry: Sendable {
+    /// The configuration swamond started with; `settings` holds the part SIGHUP can change.
     let configuration: Configuration
+    let settings: Mutex<LiveSettings>
     let contexts: Mutex<[ContextState]>
     let watchers = WatchHub()
     let results: ResultsLog
-    let controlGroupID: UInt32?
     let startedAt = Date()
+    /// Writes the state file off the event loop; nil without `state_file`.
+    let saver: StateSaver?
+    let connectionLimits: ConnectionLimits
+    /// Set by `shutdown`: contexts that end then are not saved as stopped, so a restart resumes.
+    let shuttingDown = Atomic<Bool>(false)
+
+    /// What a configuration reload (SIGHUP) changes without a restart. New connections and new
+    /// contexts see the new values; running contexts keep theirs.
+    struct LiveSettings {
+        var controlGroup: String
+        var controlGroupID: UInt32?
+        var defaultAttributes: Attributes
+        var accessCheck: AccessCheckSetting
+        var journalEvery: UInt64
+
+        init(_ configuration: Configuration) {
+            controlGroup = configuration.controlGroup
+            controlGroupID = groupID(named: configuration.controlGroup)
+            defaultAttributes = configuration.defaultAttributes
+            accessCheck = configuration.accessCheck
+            journalEvery = configuration.journalEvery
+        }
+    }
 
     public init(configuration: Configuration, results: ResultsLog) {
         self.configuration = configuration
         self.results = results
-        controlGroupID = groupID(named: configuration.controlGroup)
+        settings = Mutex(LiveSettings(configuration))
+        saver = configuration.stateFile.isEmpty ? nil : StateSaver(path: configuration.stateFile)
+        connectionLimits = ConnectionLimits(configuration)
         contexts = Mutex([
             ContextState(
-                name: ContextName.root, attributes: configuration.defaultAttributes,
-                accessCheck: configuration.accessCheck)
+                name: ContextName.root, attributes: configuration.defaultAttributes, accessCheck: configuration.accessCheck)
         ])
     }
 
     /// Credentials of a new connection, turned into what it may do.
-    public func peer(pid: Int32, uid: UInt32, gid: UInt32) -> Peer {
-        Peer.authorize(pid: pid, uid: uid, gid: gid, controlGroup: controlGroupID)
+    public func peer(pid: Int32, uid: UInt32, gid: UInt32, groups: [UInt32]) -> Peer {
+        Peer.authorize(pid: pid, uid: uid, gid: gid, groups: groups, controlGroup: controlGroupID)
+    }
+
+    /// The control group's gid, or nil when no such group exists (then only root may write).
+    public var controlGroupID: UInt32? { settings.withLock(\.controlGroupID) }
+
+    /// Takes the reloadable keys of `new` (SIGHUP) and says what changed; keys that need a
+    /// restart are named when they differ from the running configuration.
+    public func reload(_ new: Configuration) -> [String] {
+        var notes: [String] = []
+        settings.withLock { live in
+            let next = LiveSettings(new)
+            if next.controlGroup != live.controlGroup { notes.append("control_group \(live.controlGroup) -> \(next.controlGroup)") }
+            if next.defaultAttributes != live.defaultAttributes { notes.append("default_attrs changed (new contexts)") }
+            if next.accessCheck != live.accessCheck { notes.append("access_check \(live.accessCheck.rawValue) -> \(next.accessCheck.rawValue) (new contexts)") }
+            if next.journalEvery != live.journalEvery { notes.append("journal_every \(live.journalEvery) -> \(next.journalEvery)") }
+            live = next
+        }
+        for (key, changed) in [
+            ("socket_path", new.socketPath != configuration.socketPath), ("socket_mode", new.socketMode != configuration.socketMode),
+            ("state_file", new.stateFile != configuration.stateFile),
+        ] where changed {
+            notes.append("\(key) changed but takes effect only at restart")
+        }
+        return notes
     }
 
     public var runningCount: Int { contexts.withLock { $0.filter(\.isRunning).count } }
@@ -63,6 +112,7 @@ public final class Registry: Sendable {
                 contexts[index].run = run
                 contexts[index].backendInUse = plan.backend
                 contexts[index].snapshots = []
+                contexts[index].lastTargets = plan.targets
                 contexts[index].samples = 0
                 contexts[index].aggregations = 0
                 contexts[index].samplePeriod = 0
@@ -110,6 +160,7 @@ public final class Registry: Sendable {
     /// otherwise have to kill it after `TimeoutStopSec=`). Returns the contexts that did not stop.
     @discardableResult
     public func shutdown(timeout: Duration = .seconds(10)) -> [String] {
+        shuttingDown.store(true, ordering: .releasing)
         let runs = contexts.withLock { $0.compactMap(\.run) }
         let (seconds, attoseconds) = timeout.components
         let deadline = DispatchTime.now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
@@ -121,6 +172,13 @@ public final class Registry: Sendable {
     }
 
     // MARK: Supervision
+
+    /// Gives freed memory back to the system once connections have closed (a client that
+    /// pipelined megabytes leaves them in malloc's free lists otherwise). Runs on the
+    /// supervisor's tick.
+    public func trimMemoryAfterClosedConnections() {
+        if connectionLimits.closedSinceTrim.exchange(false, ordering: .relaxed) { Syscalls.trimHeap() }
+    }
 
     /// True when every running monitoring thread showed life within one sampling sleep plus
     /// `grace` — what the systemd watchdog pings stand for. A hung loop makes this false.
@@ -157,11 +215,29 @@ public final class Registry: Sendable {
             contexts[index].aggregations = aggregations
             return contexts[index].samplePeriod
         }
+        let journalEvery = settings.withLock(\.journalEvery)
         for snapshot in snapshots {
-            watchers.broadcast(context: run.contextName, ResultsFormat.watchLine(context: run.contextName, snapshot))
+            watchers.broadcast(
+                context: run.contextName, target: snapshot.targetID,
+                mayInspect: { peer in (try? self.authorizeInspection(of: snapshot.targetID, in: run, by: peer)) != nil },
+                ResultsFormat.watchLine(context: run.contextName, snapshot))
             results.aggregation(
-                context: run.contextName, aggregation: aggregations, snapshot, samplePeriod: samplePeriod, overruns: overruns)
+                context: run.contextName, aggregation: aggregations, every: journalEvery, snapshot, samplePeriod: samplePeriod,
+                overruns: overruns)
         }
+    }
+
+    /// The ptrace rule for a target of a running context, by id: paddr is root's only.
+    func authorizeInspection(of target: Target.ID, in run: MonitorRun, by peer: Peer) throws(ControlError) {
+        guard !peer.isRoot else { return }
+        let process = contexts.withLock { contexts -> MonitoredProcess? in
+            guard let state = contexts.first(where: { $0.run === run }), case .processes(let processes) = state.targets else {
+                return nil
+            }
+            return processes.first { Target.ID($0.pid) == target }
+        }
+        guard let process else { throw ControlError(.EACCES, "only root may see physical memory") }
+        try authorizeInspection(of: process, by: peer)
     }
 
     /// Runs on the monitoring thread as it ends (the dbgfs `before_terminate`): the context's
@@ -176,6 +252,7 @@ public final class Registry: Sendable {
             contexts[index].lastStopReason = reason
         }
         results.event(MessageID.stopped, "\(run.contextName): monitoring stopped: \(reason)", context: run.contextName)
+        if !shuttingDown.load(ordering: .acquiring) { _ = saveState() }
         run.finished.signal()
     }
 }

@@ -7,21 +7,19 @@ import SwamonProtocol
 /// on stderr they print after the message.
 public struct ResultsLog: Sendable {
     public let logger: Logger
-    /// One record per target every this many aggregations; 0 = none.
-    public let every: UInt64
 
     /// Longest `SWAMON_REGIONS` value; longer lists continue in `SWAMON_REGIONS_1`, `_2`, ….
     static let fieldLimit = 4000
 
-    public init(logger: Logger, every: UInt64) {
+    public init(logger: Logger) {
         self.logger = logger
-        self.every = every
     }
 
-    /// Runs on the monitoring thread after each aggregation.
+    /// Runs on the monitoring thread after each aggregation; writes one record every `every`
+    /// aggregations (`journal_every`; 0 = none).
     /// `samplePeriod` (ns) is the measured time per sample over the last aggregation; `overruns`
     /// counts samples whose work outlasted the sampling interval since monitoring started.
-    func aggregation(context: String, aggregation: UInt64, _ snapshot: AggregationSnapshot, samplePeriod: UInt64, overruns: UInt64) {
+    func aggregation(context: String, aggregation: UInt64, every: UInt64, _ snapshot: AggregationSnapshot, samplePeriod: UInt64, overruns: UInt64) {
         guard every > 0, aggregation % every == 0 else { return }
         var metadata: Logger.Metadata = [
             "MESSAGE_ID": "\(MessageID.aggregation)",
@@ -77,4 +75,5 @@ public enum MessageID {
     public static let targetExited = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a016"
     public static let backendChosen = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a017"
     public static let fallingBehind = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a018"
+    public static let resumed = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a019"
 }

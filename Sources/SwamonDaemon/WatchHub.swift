@@ -1,5 +1,6 @@
 import NIOCore
 import Synchronization
+import SwamonCore
 
 /// Live `watch` subscribers. Monitoring threads hand each line to every matching subscriber,
 /// which never blocks them: a subscriber whose connection cannot take more drops the line and
@@ -8,15 +9,19 @@ final class WatchHub: Sendable {
     final class Subscriber: Sendable {
         let context: String?
         let channel: any Channel
+        let peer: Peer
+        /// Per target id: whether this peer may see it (the ptrace rule), decided once.
+        let visible = Mutex<[Target.ID: Bool]>([:])
         /// Lines handed to the event loop but not yet written.
         let pending = Atomic<Int>(0)
         let drops = Atomic<UInt64>(0)
         /// Beyond this many lines in flight, new lines are dropped.
         static let maxPending = 64
 
-        init(context: String?, channel: any Channel) {
+        init(context: String?, channel: any Channel, peer: Peer) {
             self.context = context
             self.channel = channel
+            self.peer = peer
         }
 
         /// Runs on a monitoring thread; never waits. The line is written only if the
@@ -55,9 +60,18 @@ final class WatchHub: Sendable {
         pastDrops.add(subscriber.drops.load(ordering: .relaxed), ordering: .relaxed)
     }
 
-    /// Hands `line` to every subscriber of `context`; the line is built only if there is one.
-    func broadcast(context: String, _ line: @autoclosure () -> String) {
-        let matching = subscribers.withLock { $0.values.filter { $0.context == nil || $0.context == context } }
+    /// Hands `line` about `target` to every subscriber of `context` allowed to see that target
+    /// (`mayInspect`, asked once per subscriber and target); the line is built only if needed.
+    func broadcast(
+        context: String, target: Target.ID, mayInspect: (Peer) -> Bool, _ line: @autoclosure () -> String
+    ) {
+        let matching = subscribers.withLock { $0.values.filter { $0.context == nil || $0.context == context } }.filter { subscriber in
+            if subscriber.peer.isRoot { return true }
+            if let known = subscriber.visible.withLock({ $0[target] }) { return known }
+            let allowed = mayInspect(subscriber.peer)
+            subscriber.visible.withLock { $0[target] = allowed }
+            return allowed
+        }
         guard !matching.isEmpty else { return }
         let text = line()
         for subscriber in matching { subscriber.deliver(text) }

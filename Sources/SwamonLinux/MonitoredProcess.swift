@@ -13,10 +13,30 @@ public final class MonitoredProcess: Sendable {
     public let pidfd: FileDescriptor
     private let files = Mutex<[String: FileDescriptor]>([:])
 
+    /// When the process started (`/proc/PID/stat` field 22, clock ticks since boot): with the
+    /// pid and the boot id it names this process for good.
+    public let startTime: UInt64
+
     /// Takes a pidfd for `pid`; fails with `ESRCH` if there is no such process.
     public init(pid: pid_t) throws(Errno) {
         self.pid = pid
         pidfd = try Syscalls.pidfdOpen(pid)
+        startTime = Self.startTime(of: pid) ?? 0
+        if Syscalls.hasExited(pidfd) {
+            try? pidfd.close()
+            throw Errno.noSuchProcess
+        }
+    }
+
+    /// Field 22 of `/proc/PID/stat` (counted after the command name, which may hold spaces).
+    static func startTime(of pid: pid_t) -> UInt64? {
+        guard let fd = try? FileDescriptor.open("/proc/\(pid)/stat", .readOnly, options: [.closeOnExec]) else { return nil }
+        defer { try? fd.close() }
+        guard let bytes = try? fd.readAll(capacity: 1024), let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
+        // After ")": state is field 3, so starttime (22) is the 20th.
+        guard fields.count >= 20 else { return nil }
+        return UInt64(String(decoding: fields[19], as: UTF8.self))
     }
 
     deinit {
@@ -28,13 +48,14 @@ public final class MonitoredProcess: Sendable {
 
     public var hasExited: Bool { Syscalls.hasExited(pidfd) }
 
-    /// The process's real uid, or nil once it is gone.
-    public var realUID: uid_t? {
-        guard let status = try? file("status", .readOnly)?.readAll() else { return nil }
-        for line in String(decoding: status, as: UTF8.self).split(separator: "\n") where line.hasPrefix("Uid:") {
-            return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { uid_t($0) }
+    /// The process's credentials now, or nil once it is gone. Read afresh at each call: a
+    /// process can change them (setuid exec).
+    public var credentials: ProcessCredentials? {
+        var info = stat()
+        guard let status = try? file("status", .readOnly)?.readAll(), stat("/proc/\(pid)", &info) == 0, !hasExited else {
+            return nil
         }
-        return nil
+        return ProcessCredentials(status: String(decoding: status, as: UTF8.self), procOwner: info.st_uid)
     }
 
     /// `/proc/PID/<name>`, opened once and kept; nil when the process has exited.
@@ -71,4 +92,16 @@ public final class MonitoredProcess: Sendable {
         else { return nil }
         return bytes
     }
+}
+
+/// This boot's id (`/proc/sys/kernel/random/boot_id`): start times are counted from boot, so
+/// they name a process only together with it.
+public enum Boot {
+    public static let id: String = {
+        guard let fd = try? FileDescriptor.open("/proc/sys/kernel/random/boot_id", .readOnly, options: [.closeOnExec]),
+            let bytes = try? fd.readAll(capacity: 64)
+        else { return "unknown" }
+        try? fd.close()
+        return String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isWhitespace).first.map(String.init) ?? "unknown"
+    }()
 }

@@ -47,6 +47,9 @@ public enum Syscalls {
         return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
+    /// Gives freed heap memory back to the system (`malloc_trim(0)`).
+    public static func trimHeap() { swamon_malloc_trim() }
+
     /// The system's page size, DAMON's minimum region size.
     public static var pageSize: UInt64 { UInt64(sysconf(Int32(_SC_PAGESIZE))) }
 

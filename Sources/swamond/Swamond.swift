@@ -17,8 +17,18 @@ struct Swamond: ParsableCommand {
         discussion: """
             Control it with swamonctl, or any client that speaks the line protocol of docs/protocol.md.
             Without --config, /etc/swamond.conf is read when it exists. Settings apply in this order:
-            defaults, the configuration file, --set, --socket.
-            """
+            defaults, the configuration file, --set, --socket. The shipped swamond.service starts it with
+            --set state_file=/var/lib/swamond/state, which overrides the file's state_file.
+
+            Signals: SIGTERM and SIGINT stop every context and exit; SIGHUP re-reads the configuration
+            (control_group, default_attrs, access_check and journal_every take effect at once; socket_path,
+            socket_mode and state_file at the next start); SIGUSR1 and SIGUSR2 log one status line; SIGPIPE,
+            SIGALRM and other stray signals are ignored.
+
+            Exit status: 0 after a clean stop; 78 (EX_CONFIG) when the configuration, the socket or the state
+            file is unusable (the reason is printed); 1 otherwise.
+            """,
+        version: "swamond \(swamonVersion) (protocol \(protocolVersion))"
     )
 
     @Option(help: "Configuration file (etc/swamond.conf lists every key with its default).")
@@ -41,13 +51,29 @@ struct Swamond: ParsableCommand {
     }
 
     func run() throws {
+        do {
+            try serve()
+        } catch let error as StartupError {
+            // A reason in words, without the usage text (nothing was wrong with the arguments).
+            writeStandardError("swamond: \(error)\n")
+            throw ExitCode(Self.configurationExitCode)
+        }
+    }
+
+    /// systemd's exit status for a configuration error (EX_CONFIG): no restart loop helps it.
+    static let configurationExitCode: Int32 = 78
+
+    /// Reads the configuration: defaults, then the file, then `--set`, then `--socket`.
+    func loadConfiguration() throws(StartupError) -> Configuration {
         var settings = Configuration(
             socketPath: SocketPath.daemonDefault(uid: getuid(), environment: ProcessInfo.processInfo.environment))
-        let path = config ?? (FileManager.default.fileExists(atPath: "/etc/swamond.conf") ? "/etc/swamond.conf" : nil)
+        let path = config ?? (access("/etc/swamond.conf", F_OK) == 0 ? "/etc/swamond.conf" : nil)
         do {
             if let path {
-                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                    throw ConfigurationError("cannot read \(path)")
+                let text: String
+                do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+                    let reason = access(path, R_OK) != 0 ? String(cString: strerror(errno)) : "not UTF-8 text"
+                    throw ConfigurationError("cannot read \(path): \(reason)")
                 }
                 try settings.apply(text, source: path)
             }
@@ -55,10 +81,14 @@ struct Swamond: ParsableCommand {
                 try settings.apply(override, source: "--set #\(index + 1)")
             }
         } catch {
-            throw ValidationError("configuration: \(error)")
+            throw StartupError("configuration: \(error)")
         }
         if let socket { settings.socketPath = socket }
+        return settings
+    }
 
+    func serve() throws {
+        let settings = try loadConfiguration()
         let level = logLevel
         let journal = logTarget == .journal
             || (logTarget == .auto && ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil)
@@ -68,27 +98,51 @@ struct Swamond: ParsableCommand {
                 handler.logLevel = level
                 return handler
             }
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = TerminalLogHandler()
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "swamond")
         raiseFileLimit()
 
+        // Asked once: sd_listen_fds() clears LISTEN_FDS, so a second call would answer "none".
+        let activated = SocketActivation.listeningDescriptor()
+        var locks: [InstanceLock] = []
+        var socketFile: SocketFile?
+        if activated == nil {
+            // The lock first: a second daemon on this path stops here, before touching the socket.
+            let slash = settings.socketPath.lastIndex(of: "/") ?? settings.socketPath.startIndex
+            try TrustedDirectory.prepare(
+                slash == settings.socketPath.startIndex ? "/" : String(settings.socketPath[..<slash]), purpose: "socket directory")
+            locks.append(try InstanceLock("\(settings.socketPath).lock", guarding: "the socket \(settings.socketPath)"))
+        }
+        if !settings.stateFile.isEmpty {
+            let slash = settings.stateFile.lastIndex(of: "/")!
+            try TrustedDirectory.prepare(
+                slash == settings.stateFile.startIndex ? "/" : String(settings.stateFile[..<slash]), purpose: "state directory")
+            locks.append(try InstanceLock("\(settings.stateFile).lock", guarding: "the state file \(settings.stateFile)"))
+        }
+
         for kind in AccessCheckKind.allCases {
             let reason = AccessCheckProbe.unavailability(of: kind)
             logger.info("access check \(kind.rawValue): \(reason ?? "available")")
         }
-        let registry = Registry(configuration: settings, results: ResultsLog(logger: logger, every: settings.journalEvery))
+        let registry = Registry(configuration: settings, results: ResultsLog(logger: logger))
+        if registry.controlGroupID == nil {
+            logger.warning(
+                "control group '\(settings.controlGroup)' does not exist: only root may write; create it (groupadd \(settings.controlGroup)) or set control_group")
+        }
         registry.restoreState()
+        try registry.startSaving()
         let server: ControlServer
-        // Asked once: sd_listen_fds() clears LISTEN_FDS, so a second call would answer "none".
-        let activated = SocketActivation.listeningDescriptor()
         if let descriptor = activated {
             server = try ControlServer.adopt(descriptor: descriptor, registry: registry)
             logger.notice("swamond \(swamonVersion) serving the socket systemd passed (fd \(descriptor))")
         } else {
-            server = try ControlServer.bind(path: settings.socketPath, mode: settings.socketMode, registry: registry)
+            let made = try SocketFile.create(path: settings.socketPath, mode: settings.socketMode, groupID: registry.controlGroupID)
+            if made.replacedStale { logger.notice("replaced a stale socket file at \(made.path) (no server answered on it)") }
+            socketFile = made
+            server = try ControlServer.serve(made, registry: registry)
             logger.notice("swamond \(swamonVersion) listening on \(settings.socketPath)")
         }
         Notifier.ready(status: registry.statusSummary())
@@ -96,20 +150,40 @@ struct Swamond: ParsableCommand {
 
         let done = DispatchSemaphore(value: 0)
         var sources: [any DispatchSourceSignal] = []
-        for signalNumber in [SIGTERM, SIGINT] {
+        func handle(_ signalNumber: Int32, _ action: @escaping @Sendable () -> Void) {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { done.signal() }
+            source.setEventHandler(handler: action)
             source.resume()
             sources.append(source)
+        }
+        for signalNumber in [SIGTERM, SIGINT] {
+            handle(signalNumber) { done.signal() }
+        }
+        handle(SIGHUP) {
+            do {
+                let notes = registry.reload(try loadConfiguration())
+                logger.notice("SIGHUP: configuration reloaded\(notes.isEmpty ? ", nothing changed" : ": " + notes.joined(separator: "; "))")
+            } catch {
+                logger.error("SIGHUP: configuration not reloaded, the running one stays: \(error)")
+            }
+        }
+        for signalNumber in [SIGUSR1, SIGUSR2] {
+            handle(signalNumber) { logger.notice("signal \(signalNumber): \(registry.statusSummary())") }
+        }
+        for signalNumber in [SIGPIPE, SIGALRM, SIGVTALRM, SIGPROF, SIGIO, SIGURG, SIGXFSZ] {
+            signal(signalNumber, SIG_IGN)
         }
         done.wait()
         Notifier.stopping(status: "stopping: ending every monitoring context")
         logger.notice("stopping: ending every monitoring context")
         registry.shutdown()
         server.shutdown()
-        // A socket systemd passed is systemd's to remove.
-        if activated == nil { unlink(settings.socketPath) }
+        // A socket systemd passed is systemd's to remove; ours only while it is still ours.
+        if let socketFile, !socketFile.removeIfOurs() {
+            logger.warning("left \(socketFile.path) in place: it is no longer the socket this swamond made")
+        }
+        withExtendedLifetime(locks) {}
         logger.notice("stopped")
     }
 
@@ -129,6 +203,7 @@ struct Swamond: ParsableCommand {
                     lastStatus = status
                 }
                 if watchdog != nil && registry.monitorsAreAlive(grace: grace) { Notifier.watchdog() }
+                registry.trimMemoryAfterClosedConnections()
                 let (seconds, attoseconds) = tick.components
                 usleep(UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
             }

@@ -74,7 +74,7 @@ public final class Daemon {
 
 /// A test's raw connection: writes bytes, reads responses (lines up to `ok`/`error …`).
 public final class RawClient {
-    let fd: Int32
+    public let fd: Int32
     var buffer: [UInt8] = []
 
     public init(path: String) throws {

@@ -22,7 +22,7 @@ struct AuthorizationTests {
         #expect(read.status == 0 && read.out == "5000 100000 60000000 10 1000\n")
         let write = try swamonctl(daemon, as: Self.nobody, ["attrs", "1", "2", "3", "4", "5"])
         #expect(write.status == 1)
-        #expect(write.err.hasPrefix("swamonctl: EACCES "))
+        #expect(write.err.hasPrefix("swamonctl: EACCES: "))
         let mk = try swamonctl(daemon, as: Self.nobody, ["contexts", "add", "sneaky"])
         #expect(mk.status == 1 && mk.err.contains("EACCES"))
         expectOK(try daemon.ask("read attrs"), "5000 100000 60000000 10 1000\n")

@@ -119,8 +119,8 @@ struct LifecycleTests {
         expectOK(try control.ask("write monitor_on off"))
     }
 
-    /// The state file brings contexts, attrs, operations, access checks and schemes back after
-    /// a restart (not targets).
+    /// The state file brings contexts, attrs, operations, access checks, schemes and targets
+    /// back after a restart.
     @Test func stateFileSurvivesRestart() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swamond-state-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -145,7 +145,7 @@ struct LifecycleTests {
         expectOK(try c.ask("read keep/attrs"), "1000 20000 2000000 5 50\n")
         expectOK(try c.ask("read keep/schemes"), "4096 8192 0 5 1 9 5 0 0 0 0 0 0 0 0 0 0 0 0 0\n")
         expectOK(try c.ask("read keep/operations"), "fvaddr\n")
-        expectOK(try c.ask("read target_ids"), "\n")
+        expectOK(try c.ask("read target_ids"), "\(target.pid)\n")
     }
 
     /// SIGTERM stops monitoring and the daemon exits cleanly, removing its socket.

@@ -39,6 +39,9 @@ normalise() {
     sed -e "s/\b$P1\b/P1/g" -e "s/\b$P2\b/P2/g" | tr '\n' '|'
 }
 
+# swamonctl_errno MESSAGE: the errno name of "swamonctl: EINVAL: message".
+swamonctl_errno() { err=${1#swamonctl: }; err=${err%% *}; echo "${err%:}"; }
+
 # w FILE CONTENT…: writes CONTENT and a newline in one write, as the selftests' `echo` does;
 # prints ok or the errno name (dd reports the failed write's error).
 w() {
@@ -46,7 +49,7 @@ w() {
     if [ "$MODE" = debugfs ]; then
         err=$(printf '%s\n' "$*" | dd of="$WHERE/$f" bs=65536 2>&1) && echo ok || errno_of "$err"
     else
-        err=$(swamonctl write "$f" "$*" 2>&1 >/dev/null) && echo ok || { err=${err#swamonctl: }; echo "${err%% *}"; }
+        err=$(swamonctl write "$f" "$*" 2>&1 >/dev/null) && echo ok || swamonctl_errno "$err"
     fi
 }
 
@@ -58,7 +61,7 @@ r() {
         [ -s /tmp/conformance.err ] && { errno_of "$(cat /tmp/conformance.err)"; return; }
     else
         out=$(swamonctl read "$f" 2>/tmp/conformance.err; echo x) || true
-        [ -s /tmp/conformance.err ] && { err=$(cat /tmp/conformance.err); err=${err#swamonctl: }; echo "${err%% *}"; return; }
+        [ -s /tmp/conformance.err ] && { swamonctl_errno "$(cat /tmp/conformance.err)"; return; }
     fi
     echo "=$(printf '%s' "${out%x}" | normalise)"
 }

@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 CACHE=${SWAMON_CACHE:-/var/cache/swamon}
-PACKAGES=systemd,systemd-sysv,dbus,libsystemd0,procps
+PACKAGES=systemd,systemd-sysv,dbus,libsystemd0,libedit2,procps
 KEY=$(echo "bookworm minbase $PACKAGES" | sha256sum | cut -c1-12)
 BASE=$CACHE/rootfs-$KEY
 MIRROR=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
@@ -94,6 +94,27 @@ check "a hung monitoring loop makes the watchdog restart swamond" test -n "$rest
 check "the journal names the watchdog" sh -c "nsenter -t $L -a journalctl -u swamond.service --no-pager | grep -qi 'watchdog timeout'"
 IN rm -rf /run/systemd/system/swamond.service.d
 IN systemctl daemon-reload
+
+# Restart resumes: the state file keeps the targets (pid and start time) and that monitoring was
+# on; after SIGKILL, systemd's Restart=on-failure brings swamond back monitoring the same process.
+IN systemctl restart swamond.service
+IN swamonctl targets "$W" >/dev/null 2>&1; IN swamonctl start >/dev/null 2>&1
+check "monitoring the workload before the kill" sh -c "nsenter -t $L -a swamonctl status | grep -q 'context=root state=on .*targets=$W '"
+before=$(IN systemctl show swamond.service -p MainPID --value)
+IN kill -9 "$before"
+after=""
+for _ in $(seq 100); do
+    after=$(IN systemctl show swamond.service -p MainPID --value 2>/dev/null)
+    [ -n "$after" ] && [ "$after" != 0 ] && [ "$after" != "$before" ] && break; sleep 0.2
+done
+check "systemd restarted swamond after SIGKILL" test -n "$after" -a "$after" != 0 -a "$after" != "$before"
+resumed=1
+for _ in $(seq 50); do
+    IN swamonctl status 2>/dev/null | grep -q "context=root state=on .*targets=$W " && { resumed=0; break; }; sleep 0.2
+done
+check "after the restart swamonctl status shows the same process monitored" test $resumed = 0
+check "the journal says what was resumed" \
+    sh -c "nsenter -t $L -a journalctl -u swamond.service --no-pager | grep -q 'root: after the restart, monitoring again pid $W'"
 
 IN systemctl poweroff >/dev/null 2>&1
 for _ in $(seq 100); do kill -0 $NP 2>/dev/null || break; sleep 0.1; done

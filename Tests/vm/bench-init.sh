@@ -67,7 +67,7 @@ accuracy_swamond() { # $1 backend, $2 pattern
     start_workload --pattern $2 --repeat 1 $3 --ground-truth /tmp/truth
     echo "GUEST workload $1 $2 $(cat /tmp/workload)"
     swamonctl targets $W
-    swamonctl watch > /tmp/watch 2>&1 & WATCH=$!
+    swamonctl watch --raw > /tmp/watch 2>&1 & WATCH=$!
     swamonctl start || echo "GUEST error swamond start $1"
     wait $W
     while [ "$(swamonctl read monitor_on)" = on ]; do sleep 0.2; done

@@ -9,6 +9,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 GUEST_INIT=$1 OUTPUT=$2 MEMORY=${3:-1536}
+for need in qemu-system-x86_64:qemu-system-x86 cpio:cpio; do
+    command -v "${need%%:*}" >/dev/null || { echo "tier 3 needs ${need%%:*}: apt-get install ${need##*:} (Tests/packages.sh test)" >&2; exit 1; }
+done
+[ -x /bin/busybox ] || { echo "tier 3 needs /bin/busybox: apt-get install busybox-static (Tests/packages.sh test)" >&2; exit 1; }
 KERNEL=$(Tests/vm/kernel.sh) || exit 1
 swift build -c release --static-swift-stdlib >/tmp/swamon-vm-build.log 2>&1 || { tail -20 /tmp/swamon-vm-build.log >&2; exit 1; }
 BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)

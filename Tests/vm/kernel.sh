@@ -11,6 +11,16 @@ OPTIONS="64BIT EXPERT PRINTK TTY SERIAL_8250 SERIAL_8250_CONSOLE BLK_DEV_INITRD 
  TIMERFD EVENTFD SHMEM AIO POSIX_TIMERS UNIX NET PCI CHECKPOINT_RESTORE MEM_SOFT_DIRTY IDLE_PAGE_TRACKING DAMON
  DAMON_VADDR DAMON_PADDR DAMON_SYSFS DAMON_DBGFS_DEPRECATED SWAP ADVISE_SYSCALLS FTRACE TRACING SMP
  TRANSPARENT_HUGEPAGE USERFAULTFD PERF_EVENTS UNIX98_PTYS HYPERVISOR_GUEST PARAVIRT KVM_GUEST"
+# Everything the build needs, checked before the cache is looked at, so that a cached kernel never
+# hides a missing package (objtool needs libelf-dev's gelf.h; a machine without it fails late).
+missing=""
+for tool in make gcc ld flex bison bc perl tar xz; do command -v "$tool" >/dev/null || missing="$missing $tool"; done
+[ -f /usr/include/gelf.h ] || missing="$missing gelf.h(libelf-dev)"
+[ -f /usr/src/linux-source-6.12.tar.xz ] || missing="$missing /usr/src/linux-source-6.12.tar.xz(linux-source-6.12)"
+if [ -n "$missing" ]; then
+    echo "the test kernel's build needs:$missing; install them with Tests/packages.sh test (apt-get install linux-source-6.12 build-essential flex bison bc libelf-dev xz-utils)" >&2
+    exit 1
+fi
 VERSION=$(dpkg-query -W -f '${Version}' linux-source-6.12)
 KEY=$(echo "$VERSION $OPTIONS" | sha256sum | cut -c1-12)
 OUT=$CACHE/kernel-$KEY

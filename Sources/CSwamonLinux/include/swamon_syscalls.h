@@ -8,3 +8,5 @@ int swamon_gettid(void);
 int swamon_eventfd(void);
 /// Waits up to `nanoseconds` for `fd` to become readable: 1 if it did, 0 on timeout, -1 on error.
 int swamon_wait_readable(int fd, unsigned long long nanoseconds);
+/// Returns freed heap memory to the system (`malloc_trim(0)`).
+void swamon_malloc_trim(void);

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import SwamonClient
+import SwamonProtocol
+
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Follow aggregations as they happen: one line per target per aggregation, until interrupted.",
+        discussion: "By default each line says when, which context and target, how many regions and how much was accessed. --raw prints the protocol's watch line (every region), --json one object per line.")
+    @ParentCommand var swamonctl: Swamonctl
+    @Option(help: "Only this context.") var context: String?
+    @Flag(help: "Print the protocol's watch lines as they arrive.") var raw = false
+
+    func run() throws {
+        let session = swamonctl.session
+        let client = try session.connect()
+        if case .error(let error) = try session.exchange(.watch(context: context), on: client) { throw session.refused(error) }
+        do {
+            while let line = try client.readLine() {
+                if raw {
+                    print(line)
+                } else if let aggregation = WatchLine(line) {
+                    print(session.json ? jsonText(aggregation.json) : aggregation.human)
+                }
+                fflush(nil)
+            }
+        } catch {
+            throw session.fail(error.description, code: Session.unreachable)
+        }
+    }
+}
+
+/// One `aggregation …` line of the watch stream, decoded.
+struct WatchLine {
+    var context: String
+    var target: Int
+    var monotonicNanoseconds: UInt64
+    var totalBytes: UInt64
+    var accessedBytes: UInt64
+    var regions: [(start: UInt64, end: UInt64, accesses: Int, age: Int)]
+
+    init?(_ line: String) {
+        let fields = line.split(separator: " ")
+        guard fields.count >= 7, fields[0] == "aggregation", let target = Int(fields[2]), let time = UInt64(fields[3]),
+            let total = UInt64(fields[5]), let accessed = UInt64(fields[6])
+        else { return nil }
+        context = String(fields[1])
+        self.target = target
+        monotonicNanoseconds = time
+        totalBytes = total
+        accessedBytes = accessed
+        regions = fields.dropFirst(7).compactMap { item in
+            let parts = item.split(separator: ":")
+            let bounds = parts.first?.split(separator: "-") ?? []
+            guard parts.count == 3, bounds.count == 2, let start = UInt64(bounds[0], radix: 16), let end = UInt64(bounds[1], radix: 16),
+                let accesses = Int(parts[1]), let age = Int(parts[2])
+            else { return nil }
+            return (start, end, accesses, age)
+        }
+    }
+
+    var json: [String: Any] {
+        [
+            "context": context, "target": target, "time_ns": monotonicNanoseconds, "nr_regions": regions.count,
+            "total_bytes": totalBytes, "accessed_bytes": accessedBytes,
+            "regions": regions.map { ["start": $0.start, "end": $0.end, "nr_accesses": $0.accesses, "age": $0.age] },
+        ]
+    }
+
+    /// "22:41:03 root pid 4242: 27 regions, 30.1 MiB of 625 MiB accessed (max nr_accesses 20)".
+    var human: String {
+        var realNow = timespec()
+        var monotonicNow = timespec()
+        clock_gettime(CLOCK_REALTIME, &realNow)
+        clock_gettime(CLOCK_MONOTONIC, &monotonicNow)
+        let age = Double(UInt64(monotonicNow.tv_sec) * 1_000_000_000 + UInt64(monotonicNow.tv_nsec)) - Double(monotonicNanoseconds)
+        let when = Date(timeIntervalSince1970: Double(realNow.tv_sec) + Double(realNow.tv_nsec) / 1e9 - age / 1e9)
+        let who = target == Int(TargetIDsFormat.paddrTargetID) ? "paddr" : "pid \(target)"
+        let hottest = regions.map(\.accesses).max() ?? 0
+        return "\(Self.clock.string(from: when)) \(context) \(who): \(regions.count) regions, \(humanBytes(accessedBytes)) of \(humanBytes(totalBytes)) accessed (max nr_accesses \(hottest))"
+    }
+
+    static let clock: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter
+    }()
+}

@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "swamon-bench", targets: ["swamon-bench"]),
         .executable(name: "swamon-workload", targets: ["swamon-workload"]),
         .executable(name: "swamon-minimal-sampler", targets: ["swamon-minimal-sampler"]),
+        .executable(name: "swamon-fuzz-parsers", targets: ["swamon-fuzz-parsers"]),
+        .executable(name: "swamon-fuzz-registry", targets: ["swamon-fuzz-registry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -88,6 +90,17 @@ let package = Package(
                 "SwamonCore", "SwamonSimulation", "SwamonLinux", "SwamonClient", "SwamonProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // Fuzz targets: libFuzzer entry points when built with -sanitize=fuzzer -DFUZZING
+        // (Tests/fuzz/run.sh), corpus replayers otherwise.
+        .target(name: "SwamonFuzzing"),
+        .executableTarget(
+            name: "swamon-fuzz-parsers",
+            dependencies: ["SwamonFuzzing", "SwamonCore", "SwamonProtocol", "SwamonLinux", "SwamonDaemon", "SwamonWorkload"]
+        ),
+        .executableTarget(
+            name: "swamon-fuzz-registry",
+            dependencies: ["SwamonFuzzing", "SwamonDaemon", "SwamonProtocol", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "SwamonCoreTests", dependencies: ["SwamonCore", "SwamonSimulation"]),
         .testTarget(name: "SwamonWorkloadTests", dependencies: ["SwamonWorkload"]),

@@ -2,7 +2,8 @@
 # Runs every test (as root; it installs what the tests need with Tests/packages.sh):
 #  1. builds everything warning-free in Swift 6 mode (warnings are errors) and runs the unit,
 #     property and end-to-end tests (real daemon, real processes, real journald); checks that the
-#     man pages say what --help says;
+#     man pages say what --help says; replays the fuzz corpus and fuzzes each target for 30 s
+#     (Tests/fuzz/run.sh; SWAMON_FUZZ_SECONDS changes that);
 #  2. tier 2, swamond under a real systemd in systemd-nspawn (Tests/nspawn/run.sh);
 #  3. tier 3, real access bits in a QEMU guest running a kernel with idle page tracking,
 #     soft-dirty and DAMON (Tests/vm/run.sh), and the conformance script against that kernel's
@@ -16,7 +17,11 @@ cd "$(dirname "$0")/.."
 Tests/packages.sh test
 swift build --build-tests -Xswiftc -warnings-as-errors
 swift test --skip-build
+bin=$(swift build --show-bin-path)
+"$bin/swamon-fuzz-parsers" Tests/fuzz/corpus/parsers
+"$bin/swamon-fuzz-registry" Tests/fuzz/corpus/registry
 Tests/man-pages.sh
+Tests/fuzz/run.sh "${SWAMON_FUZZ_SECONDS:-30}"
 if [ -n "${SWAMON_SKIP_NSPAWN:-}" ]; then
     echo "nspawn tier skipped: SWAMON_SKIP_NSPAWN is set"
 elif [ "$(id -u)" != 0 ]; then

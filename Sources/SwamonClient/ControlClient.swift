@@ -35,9 +35,16 @@ public final class ControlClient {
 
     deinit { close(fd) }
 
-    /// Sends `request` and returns the daemon's answer.
+    /// Sends `request` and returns the daemon's answer. A daemon that refuses the connection
+    /// (a connection limit) answers and closes before the request arrives: its answer is still
+    /// read and returned.
     public func send(_ request: Request) throws(ClientError) -> Response {
-        try sendLine(request.line)
+        do {
+            try sendLine(request.line)
+        } catch {
+            if let refusal = try? readResponse() { return refusal }
+            throw error
+        }
         return try readResponse()
     }
 
@@ -46,7 +53,8 @@ public final class ControlClient {
         bytes.append(0x0A)
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            // MSG_NOSIGNAL: a closed connection is an error to report, not a SIGPIPE that kills.
+            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if written < 0 {
                 if errno == EINTR { continue }
                 throw ClientError("connection lost while sending: \(String(cString: strerror(errno)))")

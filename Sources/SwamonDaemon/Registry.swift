@@ -75,7 +75,13 @@ public final class Registry: Sendable {
         }
         for (key, changed) in [
             ("socket_path", new.socketPath != configuration.socketPath), ("socket_mode", new.socketMode != configuration.socketMode),
-            ("state_file", new.stateFile != configuration.stateFile),
+            ("state_file", new.stateFile != configuration.stateFile), ("max_targets", new.maxTargets != configuration.maxTargets),
+            ("max_contexts", new.maxContexts != configuration.maxContexts),
+            ("max_connections", new.maxConnections != configuration.maxConnections),
+            ("max_connections_per_uid", new.maxConnectionsPerUID != configuration.maxConnectionsPerUID),
+            ("max_buffered_input", new.maxBufferedInput != configuration.maxBufferedInput),
+            ("request_timeout", new.requestTimeout != configuration.requestTimeout),
+            ("idle_timeout", new.idleTimeout != configuration.idleTimeout),
         ] where changed {
             notes.append("\(key) changed but takes effect only at restart")
         }

@@ -27,6 +27,23 @@ public enum FuzzEntry {
         return count
     }
 
+    #if FUZZING
+    /// Hands control to libFuzzer (`LLVMFuzzerRunDriver`), which calls `target` with each input.
+    public static func runLibFuzzer(
+        _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
+        _ target: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt {
+        var count = argc
+        var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
+        return LLVMFuzzerRunDriver(&count, &arguments, target)
+    }
+    #endif
+
+    /// The bytes libFuzzer hands over, as an array.
+    public static func bytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
+        Array(UnsafeBufferPointer(start: data, count: size))
+    }
+
     /// Fails the run (a crash libFuzzer records with its input) when an invariant does not hold.
     public static func require(_ condition: Bool, _ message: @autoclosure () -> String) {
         if !condition {
@@ -35,3 +52,11 @@ public enum FuzzEntry {
         }
     }
 }
+
+#if FUZZING
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+#endif

@@ -47,26 +47,15 @@ func fuzzParsers(_ bytes: [UInt8]) {
 /// The entry point SwiftPM links as `main` for this executable: hands control to libFuzzer.
 @_cdecl("swamon_fuzz_parsers_main")
 func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var count = argc
-    var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
-    return LLVMFuzzerRunDriver(&count, &arguments) { data, size in
-        fuzzParsers(Array(UnsafeBufferPointer(start: data, count: size)))
-        return 0
-    }
+    FuzzEntry.runLibFuzzer(argc, argv, fuzzerTestOneInput)
 }
 
-/// libFuzzer's own entry, for when its `main` is the one linked.
+/// libFuzzer's own entry (also used when its `main` is the one linked).
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    fuzzParsers(Array(UnsafeBufferPointer(start: data, count: size)))
+public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    fuzzParsers(FuzzEntry.bytes(data, size))
     return 0
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
 #else
 @main
 struct ReplayParsers {

@@ -8,8 +8,8 @@ import SwamonProtocol
 /// The registry driven by request sequences, without threads: each input line is a request
 /// handled for one of three peers (root, a member of the control group, a reader), chosen by the
 /// line's first byte. `monitor_on` writes are left out (they start monitoring threads) and
-/// `watch`/`quit` belong to connections. After every request, every file of every context must
-/// still read without trapping and `status` must answer.
+/// `watch`/`quit` belong to connections. After the sequence, every file of every context must
+/// still read without trapping and `status` must answer, for every peer.
 func fuzzRegistry(_ bytes: [UInt8]) {
     let registry = Registry(
         configuration: Configuration(socketPath: "/nonexistent/swamond.sock"),
@@ -28,6 +28,8 @@ func fuzzRegistry(_ bytes: [UInt8]) {
         default: break
         }
         answer(registry.handle(request, from: peer))
+    }
+    for peer in peers {
         answer(registry.handle(.status, from: peer))
         for context in [nil, "a", "b"] as [String?] {
             for file in ContextFile.allCases {
@@ -49,26 +51,15 @@ func answer(_ reply: Reply) {
 /// The entry point SwiftPM links as `main` for this executable: hands control to libFuzzer.
 @_cdecl("swamon_fuzz_registry_main")
 func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var count = argc
-    var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
-    return LLVMFuzzerRunDriver(&count, &arguments) { data, size in
-        fuzzRegistry(Array(UnsafeBufferPointer(start: data, count: size)))
-        return 0
-    }
+    FuzzEntry.runLibFuzzer(argc, argv, fuzzerTestOneInput)
 }
 
-/// libFuzzer's own entry, for when its `main` is the one linked.
+/// libFuzzer's own entry (also used when its `main` is the one linked).
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    fuzzRegistry(Array(UnsafeBufferPointer(start: data, count: size)))
+public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    fuzzRegistry(FuzzEntry.bytes(data, size))
     return 0
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
 #else
 @main
 struct ReplayRegistry {

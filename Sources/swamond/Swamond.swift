@@ -114,13 +114,13 @@ struct Swamond: ParsableCommand {
             let slash = settings.socketPath.lastIndex(of: "/") ?? settings.socketPath.startIndex
             try TrustedDirectory.prepare(
                 slash == settings.socketPath.startIndex ? "/" : String(settings.socketPath[..<slash]), purpose: "socket directory")
-            locks.append(try InstanceLock("\(settings.socketPath).lock", guarding: "the socket \(settings.socketPath)"))
+            locks += try [InstanceLock.take("\(settings.socketPath).lock", guarding: "the socket \(settings.socketPath)") { logger.warning("\($0)") }].compactMap { $0 }
         }
         if !settings.stateFile.isEmpty {
             let slash = settings.stateFile.lastIndex(of: "/")!
             try TrustedDirectory.prepare(
                 slash == settings.stateFile.startIndex ? "/" : String(settings.stateFile[..<slash]), purpose: "state directory")
-            locks.append(try InstanceLock("\(settings.stateFile).lock", guarding: "the state file \(settings.stateFile)"))
+            locks += try [InstanceLock.take("\(settings.stateFile).lock", guarding: "the state file \(settings.stateFile)") { logger.warning("\($0)") }].compactMap { $0 }
         }
 
         for kind in AccessCheckKind.allCases {

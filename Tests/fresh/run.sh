@@ -32,7 +32,7 @@ fi
 ROOT=$(mktemp -d /var/tmp/swamon-fresh.XXXXXX)
 mounts=()
 cleanup() {
-    [ -n "${DAEMON:-}" ] && kill "$DAEMON" 2>/dev/null
+    [ -n "${DAEMON:-}" ] && kill -TERM -- "-$DAEMON" 2>/dev/null
     for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[$i]}" 2>/dev/null; done
     rm -rf "$ROOT"
 }
@@ -64,7 +64,9 @@ echo "command 1: $first"
 echo "command 2: $second"
 
 start=$(date +%s)
-IN "$first" >/tmp/swamon-fresh-first.log 2>&1 &
+# In a session of its own, so that the daemon it ends with can be stopped with its shell.
+export -f IN; export ROOT SWIFT_ROOT first
+setsid bash -c 'IN "$first"' >/tmp/swamon-fresh-first.log 2>&1 &
 DAEMON=$!
 answered=1
 for _ in $(seq 1 900); do
@@ -75,7 +77,7 @@ done
 echo "command 1 took $(( $(date +%s) - start )) s until swamonctl status answered"
 [ $answered = 0 ] || tail -30 /tmp/swamon-fresh-first.log
 result $answered "command 1 installs, builds and runs a daemon that answers swamonctl status"
-kill "$DAEMON" 2>/dev/null; wait "$DAEMON" 2>/dev/null; DAEMON=""
+kill -TERM -- "-$DAEMON" 2>/dev/null; wait "$DAEMON" 2>/dev/null; DAEMON=""
 
 start=$(date +%s)
 IN "$second" >/tmp/swamon-fresh-second.log 2>&1

@@ -12,7 +12,8 @@ echo "GUEST kernel $(uname -r) cpus $(nproc) clocksource $(cat /sys/devices/syst
 taskset -c 0 sh -c 'while :; do :; done' &
 HOG=$!
 taskset -c 1 /bin/swamond --socket /tmp/swamond.sock --set journal_every=0 2>/tmp/swamond.log &
-while [ ! -S /tmp/swamond.sock ]; do sleep 0.2; done
+for _ in $(seq 150); do [ -S /tmp/swamond.sock ] && break; sleep 0.2; done
+[ -S /tmp/swamond.sock ] || { echo "GUEST error swamond did not start: $(tr '\n' '|' </tmp/swamond.log)"; echo "GUEST done"; reboot -f; }
 export SWAMON_SOCKET=/tmp/swamond.sock
 
 start_workload() { # $1: label

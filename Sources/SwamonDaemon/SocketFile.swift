@@ -1,4 +1,5 @@
 import Glibc
+import SwamonProtocol
 
 /// The control socket's file when swamond binds it itself (not under socket activation): made
 /// only in a directory nobody else can change, with its mode from the start, never taken from a
@@ -13,7 +14,7 @@ public struct SocketFile: Sendable {
     private let inode: UInt64
 
     /// Longest path `sockaddr_un` holds, without its terminating NUL.
-    public static let maxPathLength = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
+    public static let maxPathLength = UnixSocketAddress.maxPathLength
 
     /// Makes the socket at `path` with permission bits `mode` and, if given, group `groupID`.
     /// Runs once at startup, before any other thread exists (it sets the umask for the bind).
@@ -23,10 +24,8 @@ public struct SocketFile: Sendable {
         guard length <= maxPathLength else {
             throw StartupError("socket path \(path) is \(length) bytes long; a Unix socket path holds at most \(maxPathLength)")
         }
-        let slash = path.lastIndex(of: "/")!
-        let directory = slash == path.startIndex ? "/" : String(path[..<slash])
-        guard path.index(after: slash) != path.endIndex else { throw StartupError("socket path \(path) names a directory") }
-        try TrustedDirectory.prepare(directory, purpose: "socket directory")
+        guard !path.hasSuffix("/") else { throw StartupError("socket path \(path) names a directory") }
+        try TrustedDirectory.prepare(containing: path, purpose: "socket directory")
 
         var existing = stat()
         if lstat(path, &existing) == 0 {
@@ -99,16 +98,7 @@ public struct SocketFile: Sendable {
     }
 
     static func withAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8.prefix(maxPathLength))
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        UnixSocketAddress.with(path, body)
     }
 }
 
@@ -116,6 +106,12 @@ public struct SocketFile: Sendable {
 /// directory owned by the daemon's user that nobody else may write to (chronyd's rule), so no
 /// one can swap the files inside. A missing last component is created (mode 0755).
 public enum TrustedDirectory {
+    /// Prepares the directory that holds the file at absolute `path`.
+    public static func prepare(containing path: String, purpose: String) throws(StartupError) {
+        let slash = path.lastIndex(of: "/") ?? path.startIndex
+        try prepare(slash == path.startIndex ? "/" : String(path[..<slash]), purpose: purpose)
+    }
+
     public static func prepare(_ directory: String, purpose: String) throws(StartupError) {
         var info = stat()
         if lstat(directory, &info) != 0 {

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Where the control socket is when nobody says otherwise: the system path for root (and for
 /// clients when it exists), a per-user runtime path for everyone else.
 public enum SocketPath {
@@ -17,5 +19,25 @@ public enum SocketPath {
         if let explicit = environment["SWAMON_SOCKET"], !explicit.isEmpty { return explicit }
         if systemExists { return system }
         return daemonDefault(uid: uid, environment: environment)
+    }
+}
+
+/// A `sockaddr_un` for a path, as `connect` and `bind` take it; shared by the daemon and the client.
+public enum UnixSocketAddress {
+    /// Longest path `sockaddr_un` holds, without its terminating NUL (107 on Linux).
+    public static let maxPathLength = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
+
+    /// Calls `body` with the address of `path` (cut at `maxPathLength` bytes; check first).
+    public static func with<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8.prefix(maxPathLength))
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
     }
 }

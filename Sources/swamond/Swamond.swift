@@ -111,15 +111,11 @@ struct Swamond: ParsableCommand {
         var socketFile: SocketFile?
         if activated == nil {
             // The lock first: a second daemon on this path stops here, before touching the socket.
-            let slash = settings.socketPath.lastIndex(of: "/") ?? settings.socketPath.startIndex
-            try TrustedDirectory.prepare(
-                slash == settings.socketPath.startIndex ? "/" : String(settings.socketPath[..<slash]), purpose: "socket directory")
+            try TrustedDirectory.prepare(containing: settings.socketPath, purpose: "socket directory")
             locks += try [InstanceLock.take("\(settings.socketPath).lock", guarding: "the socket \(settings.socketPath)") { logger.warning("\($0)") }].compactMap { $0 }
         }
         if !settings.stateFile.isEmpty {
-            let slash = settings.stateFile.lastIndex(of: "/")!
-            try TrustedDirectory.prepare(
-                slash == settings.stateFile.startIndex ? "/" : String(settings.stateFile[..<slash]), purpose: "state directory")
+            try TrustedDirectory.prepare(containing: settings.stateFile, purpose: "state directory")
             locks += try [InstanceLock.take("\(settings.stateFile).lock", guarding: "the state file \(settings.stateFile)") { logger.warning("\($0)") }].compactMap { $0 }
         }
 

@@ -17,7 +17,8 @@ public struct SocketFile: Sendable {
     public static let maxPathLength = UnixSocketAddress.maxPathLength
 
     /// Makes the socket at `path` with permission bits `mode` and, if given, group `groupID`.
-    /// Runs once at startup, before any other thread exists (it sets the umask for the bind).
+    /// Runs once at startup, before any other thread creates files (it sets the process umask for
+    /// the bind, so that the unit's `UMask=` cannot narrow the mode).
     public static func create(path: String, mode: UInt32, groupID: UInt32?) throws(StartupError) -> SocketFile {
         let length = path.utf8.count
         guard path.hasPrefix("/") else { throw StartupError("socket path \(path) is not absolute") }

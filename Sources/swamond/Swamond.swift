@@ -128,22 +128,8 @@ struct Swamond: ParsableCommand {
             logger.warning(
                 "control group '\(settings.controlGroup)' does not exist: only root may write; create it (groupadd \(settings.controlGroup)) or set control_group")
         }
-        registry.restoreState()
-        try registry.startSaving()
-        let server: ControlServer
-        if let descriptor = activated {
-            server = try ControlServer.adopt(descriptor: descriptor, registry: registry)
-            logger.notice("swamond \(swamonVersion) serving the socket systemd passed (fd \(descriptor))")
-        } else {
-            let made = try SocketFile.create(path: settings.socketPath, mode: settings.socketMode, groupID: registry.controlGroupID)
-            if made.replacedStale { logger.notice("replaced a stale socket file at \(made.path) (no server answered on it)") }
-            socketFile = made
-            server = try ControlServer.serve(made, registry: registry)
-            logger.notice("swamond \(swamonVersion) listening on \(settings.socketPath)")
-        }
-        Notifier.ready(status: registry.statusSummary())
-        startSupervisor(registry)
-
+        // Signals are handled before the socket exists: a client that sees the socket may stop
+        // the daemon at once, and a SIGTERM must never be lost or kill it uncleanly.
         let done = DispatchSemaphore(value: 0)
         var sources: [any DispatchSourceSignal] = []
         func handle(_ signalNumber: Int32, _ action: @escaping @Sendable () -> Void) {
@@ -170,6 +156,27 @@ struct Swamond: ParsableCommand {
         for signalNumber in [SIGPIPE, SIGALRM, SIGVTALRM, SIGPROF, SIGIO, SIGURG, SIGXFSZ] {
             signal(signalNumber, SIG_IGN)
         }
+        registry.restoreState()
+        let server: ControlServer
+        if let descriptor = activated {
+            server = try ControlServer.adopt(descriptor: descriptor, registry: registry)
+            logger.notice("swamond \(swamonVersion) serving the socket systemd passed (fd \(descriptor))")
+        } else {
+            let made = try SocketFile.create(path: settings.socketPath, mode: settings.socketMode, groupID: registry.controlGroupID)
+            if made.replacedStale { logger.notice("replaced a stale socket file at \(made.path) (no server answered on it)") }
+            socketFile = made
+            server = try ControlServer.serve(made, registry: registry)
+            logger.notice("swamond \(swamonVersion) listening on \(settings.socketPath)")
+        }
+        // After the socket: its bind sets the process umask, and the saver creates files.
+        do { try registry.startSaving() } catch {
+            server.shutdown()
+            socketFile?.removeIfOurs()
+            throw error
+        }
+        Notifier.ready(status: registry.statusSummary())
+        startSupervisor(registry)
+
         done.wait()
         Notifier.stopping(status: "stopping: ending every monitoring context")
         logger.notice("stopping: ending every monitoring context")

@@ -29,7 +29,8 @@ public struct SocketFile: Sendable {
         try TrustedDirectory.prepare(containing: path, purpose: "socket directory")
 
         var existing = stat()
-        if lstat(path, &existing) == 0 {
+        let replacedStale = lstat(path, &existing) == 0
+        if replacedStale {
             guard existing.st_mode & S_IFMT == S_IFSOCK else {
                 throw StartupError("\(path) exists and is not a socket (\(fileKind(existing.st_mode))); remove it or choose another --socket")
             }
@@ -38,26 +39,39 @@ public struct SocketFile: Sendable {
                     "another server\(owner > 0 ? " (pid \(owner))" : "") answers on \(path) (address in use); stop it or choose another --socket")
             }
         }
-        let replacedStale = unlink(path) == 0
-
+        // Bound and listening under a temporary name first, then renamed over `path`: a client
+        // that sees the path can always connect (no window between bind and listen), and a stale
+        // file is replaced in one step.
+        let slash = path.lastIndex(of: "/")!
+        let temporary = "\(path[...slash]).swamond-\(getpid()).sock"
+        let bindPath = temporary.utf8.count <= maxPathLength ? temporary : path
+        unlink(temporary)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw StartupError("cannot create a Unix socket: \(errorText(errno))") }
         // The file gets its mode at creation: from the socket inode's mode less the umask.
         fchmod(fd, mode_t(mode))
         let previousMask = umask(mode_t(~mode & 0o777))
-        let bound = withAddress(path) { bind(fd, $0, $1) }
+        if bindPath == path { unlink(path) }
+        let bound = withAddress(bindPath) { bind(fd, $0, $1) }
         let bindError = errno
         umask(previousMask)
         guard bound == 0, listen(fd, 256) == 0 else {
             let code = bound == 0 ? errno : bindError
             close(fd)
+            if bound == 0 { unlink(bindPath) }
             throw StartupError("cannot bind \(path): \(errorText(code))")
         }
-        if let groupID, fchownat(AT_FDCWD, path, uid_t.max, groupID, AT_SYMLINK_NOFOLLOW) != 0 {
+        if let groupID, fchownat(AT_FDCWD, bindPath, uid_t.max, groupID, AT_SYMLINK_NOFOLLOW) != 0 {
             let code = errno
             close(fd)
-            unlink(path)
+            unlink(bindPath)
             throw StartupError("cannot give \(path) to group \(groupID): \(errorText(code))")
+        }
+        if bindPath != path, rename(bindPath, path) != 0 {
+            let code = errno
+            close(fd)
+            unlink(bindPath)
+            throw StartupError("cannot move the socket into place at \(path): \(errorText(code))")
         }
         var made = stat()
         guard lstat(path, &made) == 0 else {

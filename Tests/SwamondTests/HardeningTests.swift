@@ -38,6 +38,7 @@ struct HardeningTests {
 
     @Test func watchdogArithmeticWithTheLongestInterval() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swamond-wd-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let daemon = try Daemon(
             directory: directory, environment: ["WATCHDOG_USEC": "2000000", "NOTIFY_SOCKET": "\(directory)/notify"])
         defer { withExtendedLifetime(daemon) {} }
@@ -87,6 +88,7 @@ struct HardeningTests {
 
     @Test func signalsDoNotKillSilently() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swamond-sig-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let daemon = try Daemon(settings: ["journal_every = 0", "control_group = users"], directory: directory)
         defer { withExtendedLifetime(daemon) {} }
         for signalNumber in [SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM] {
@@ -228,6 +230,7 @@ struct HardeningTests {
     /// up another client.
     @Test func aBurstOfWritesDoesNotStallOthers() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swamond-burst-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let daemon = try Daemon(
             settings: ["journal_every = 0", "max_contexts = 256", "state_file = \(directory)/lib/state"], directory: directory)
         defer { withExtendedLifetime(daemon) {} }
@@ -296,6 +299,7 @@ struct HardeningTests {
 
     @Test func oneDaemonPerStateFile() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swamond-lock-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let state = "\(directory)/lib/state"
         let first = try Daemon(settings: ["journal_every = 0", "state_file = \(state)"], directory: directory + "/one")
         defer { withExtendedLifetime(first) {} }
@@ -307,6 +311,7 @@ struct HardeningTests {
 
     @Test func aKilledDaemonResumesMonitoringTheSameProcesses() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swamond-resume-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let settings = ["journal_every = 0", "state_file = \(directory)/lib/state"]
         let staying = try sleeper()
         defer { staying.kill() }
@@ -345,6 +350,7 @@ struct HardeningTests {
 
     @Test func aReusedPidIsNotAdoptedAfterRestart() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swamond-reuse-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createDirectory(atPath: directory + "/lib", withIntermediateDirectories: true)
         let target = try sleeper()
         defer { target.kill() }

@@ -135,7 +135,7 @@ struct StartupTests {
         let state = "\(directory)/lib/state"
         let daemon = try Daemon(settings: ["journal_every = 0", "state_file = \(state)"], directory: "\(directory)/run")
         defer { withExtendedLifetime(daemon) {} }
-        #expect(FileManager.default.fileExists(atPath: state), "the directory was made and the state written at startup")
+        #expect(eventually { FileManager.default.fileExists(atPath: state) }, "the directory was made and the state written at startup")
         expectOK(try daemon.ask("write attrs 5000 100000 1000000 10 1000"))
         #expect((try? String(contentsOfFile: state, encoding: .utf8))?.contains("write attrs 5000 100000 1000000 10 1000") == true)
         #expect(try daemon.ask("status").content.contains("state_file=saved"))

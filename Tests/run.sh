@@ -12,10 +12,20 @@
 #  4. the fresh-machine test: the README's two commands in a clean Debian 12 root
 #     (Tests/fresh/run.sh; not run again inside that root).
 # SWAMON_SKIP_NSPAWN=1, SWAMON_SKIP_VM=1 or SWAMON_SKIP_FRESH=1 skip a tier, saying so.
+# --prepare-only: install, build (tests and the fuzzers included) and check every tier's
+# prerequisites, without running the suites (what the fresh-machine test runs in its root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Tests/packages.sh test
 swift build --build-tests -Xswiftc -warnings-as-errors
+if [ "${1:-}" = --prepare-only ]; then
+    Tests/fuzz/run.sh --build-only
+    Tests/nspawn/run.sh --check
+    Tests/vm/boot.sh --check
+    docs/man/generate.sh "$(mktemp -d)" >/dev/null
+    echo "prepared: everything builds and every tier's prerequisites are installed"
+    exit 0
+fi
 swift test --skip-build
 bin=$(swift build --show-bin-path)
 "$bin/swamon-fuzz-parsers" Tests/fuzz/corpus/parsers

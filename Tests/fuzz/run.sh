@@ -8,6 +8,7 @@
 # and leaves the input in Tests/fuzz/crashes/. Prints the executions of each and a closing
 # "N passed, M failed" line.
 #   Tests/fuzz/run.sh [SECONDS]            SWAMON_FUZZ_KEEP=1 also adds new inputs to the corpus
+#   Tests/fuzz/run.sh --build-only         build the two fuzzers and stop
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_EACH=${1:-${SWAMON_FUZZ_SECONDS:-30}}
@@ -17,6 +18,9 @@ passed=0; failed=0
 mkdir -p Tests/fuzz/crashes
 for name in parsers registry; do
     "${BUILD[@]}" --product "swamon-fuzz-$name" >/tmp/swamon-fuzz-build.log 2>&1 || { tail -20 /tmp/swamon-fuzz-build.log; exit 1; }
+done
+[ "${1:-}" = --build-only ] && { echo "fuzzers built"; exit 0; }
+for name in parsers registry; do
     corpus=$(mktemp -d)
     cp Tests/fuzz/corpus/$name/* "$corpus/"
     log=/tmp/swamon-fuzz-$name.log

@@ -12,6 +12,10 @@ KEY=$(echo "bookworm minbase $PACKAGES" | sha256sum | cut -c1-12)
 BASE=$CACHE/rootfs-$KEY
 MIRROR=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
+for tool in systemd-nspawn:systemd-container debootstrap:debootstrap nsenter:util-linux; do
+    command -v "${tool%%:*}" >/dev/null || { echo "the nspawn tier needs ${tool%%:*}: apt-get install ${tool##*:} (Tests/packages.sh test)"; exit 1; }
+done
+[ "${1:-}" = --check ] && { echo "nspawn prerequisites: present"; exit 0; }
 passed=0; failed=0
 check() { # check NAME COMMAND...
     local name=$1; shift

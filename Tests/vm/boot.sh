@@ -5,14 +5,15 @@
 # Writes the guest's serial output, cleaned of terminal escapes, to OUTPUT.
 # Words in $SWAMON_VM_APPEND are added to the kernel command line; `NAME=value` words the kernel
 # does not know reach the init script as environment variables.
-#   usage: Tests/vm/boot.sh GUEST_INIT OUTPUT [MEMORY_MIB]
+#   usage: Tests/vm/boot.sh GUEST_INIT OUTPUT [MEMORY_MIB]      Tests/vm/boot.sh --check: prerequisites only
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-GUEST_INIT=$1 OUTPUT=$2 MEMORY=${3:-1536}
+GUEST_INIT=${1:-} OUTPUT=${2:-} MEMORY=${3:-1536}
 for need in qemu-system-x86_64:qemu-system-x86 cpio:cpio; do
     command -v "${need%%:*}" >/dev/null || { echo "tier 3 needs ${need%%:*}: apt-get install ${need##*:} (Tests/packages.sh test)" >&2; exit 1; }
 done
 [ -x /bin/busybox ] || { echo "tier 3 needs /bin/busybox: apt-get install busybox-static (Tests/packages.sh test)" >&2; exit 1; }
+if [ "${1:-}" = --check ]; then Tests/vm/kernel.sh --check; echo "guest prerequisites: present"; exit; fi
 KERNEL=$(Tests/vm/kernel.sh) || exit 1
 swift build -c release --static-swift-stdlib >/tmp/swamon-vm-build.log 2>&1 || { tail -20 /tmp/swamon-vm-build.log >&2; exit 1; }
 BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)

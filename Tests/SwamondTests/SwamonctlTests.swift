@@ -171,13 +171,20 @@ struct SwamonctlTests {
         defer { withExtendedLifetime(daemon) {} }
         let home = daemon.directory + "/home"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        let session = "swamonctl-\(getpid())"
-        func tmux(_ arguments: [String]) throws -> String { try runCommand("/usr/bin/tmux", arguments).out }
-        _ = try tmux([
-            "new-session", "-d", "-s", session, "-x", "120", "-y", "20",
+        // A tmux server of the test's own (-L). The server daemonizes keeping every descriptor its
+        // client had, so the client is started through Python's subprocess, which closes them
+        // all (otherwise the server would hold this process's pipes and sockets open).
+        let server = "swamon-test-\(getpid())"
+        let session = "swamonctl"
+        func tmux(_ arguments: [String]) throws -> String { try runCommand("/usr/bin/tmux", ["-L", server] + arguments).out }
+        let start = try runCommand("/usr/bin/python3", [
+            "-c",
+            "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))",
+            "/usr/bin/tmux", "-L", server, "new-session", "-d", "-s", session, "-x", "120", "-y", "20",
             "env HOME=\(home) SWAMON_SOCKET=\(daemon.socketPath) \(productPath("swamonctl"))",
         ])
-        defer { _ = try? tmux(["kill-session", "-t", session]) }
+        #expect(start.status == 0)
+        defer { _ = try? tmux(["kill-server"]) }
         #expect(eventually { (try? tmux(["capture-pane", "-p", "-t", session]))?.contains("swamon>") == true }, "the prompt (capture-pane trims its trailing space)")
         _ = try tmux(["send-keys", "-t", session, "read attrs", "Enter"])
         #expect(eventually { (try? tmux(["capture-pane", "-p", "-t", session]))?.contains("5000 100000 60000000 10 1000") == true })

@@ -37,18 +37,28 @@ struct RealProcessTests {
         let target = try MonitoredProcess(pid: pid)
         let space = ProcessAddressSpace(processes: [target], accessCheck: ReferencedAccessCheck())
         first.kill()
-        var reused: ChildProcess?
-        for _ in 0..<300 where reused == nil {  // other processes forking can take the pid first
+        // posix_spawn right after setting ns_last_pid leaves other forks (parallel tests, other
+        // programs) the smallest window to take the pid first; retried until it lands.
+        var reused: pid_t?
+        for _ in 0..<2000 where reused == nil {
             try String(pid - 1).write(toFile: "/proc/sys/kernel/ns_last_pid", atomically: false, encoding: .utf8)
-            let candidate = try ChildProcess("/bin/sleep", ["30"])
-            if candidate.pid == pid { reused = candidate } else { candidate.kill() }
+            let candidate = try spawnProcess("/bin/sleep", ["30"])
+            if candidate == pid {
+                reused = candidate
+            } else {
+                kill(candidate, SIGKILL)
+                reapProcess(candidate)
+            }
         }
         let second = try #require(reused, "could not get pid \(pid) reused")
+        defer {
+            kill(second, SIGKILL)
+            reapProcess(second)
+        }
         #expect(FileManager.default.fileExists(atPath: "/proc/\(pid)/maps"), "the pid is alive again")
         #expect(!space.isValid(target: Target.ID(pid)))
         #expect(space.mappings(of: Target.ID(pid)) == nil)
         #expect(space.checkAccesses(target: Target.ID(pid), addresses: [0x1000]) == nil)
-        second.kill()
     }
 
     @Test func referencedTellsHotFromColdMappings() throws {

@@ -109,11 +109,7 @@ extension Registry {
             guard contexts.indices.contains(index) else { throw ControlError(.ENOENT, "the context was removed") }
             return (contexts[index].snapshots, contexts[index].lastTargets)
         }
-        let visible = snapshots.filter { snapshot in
-            guard let process = targets.first(where: { Target.ID($0.pid) == snapshot.targetID }) else { return false }
-            return (try? authorizeInspection(of: process, by: peer)) != nil
-        }
-        return ResultsFormat.regions(visible)
+        return ResultsFormat.regions(snapshots.filter { mayInspect($0.targetID, among: targets, by: peer) })
     }
 
     // MARK: Writes
@@ -205,7 +201,7 @@ extension Registry {
                 }
                 state.attributes = attributes
             }
-            case .targetIDs:
+        case .targetIDs:
             let targets = try makeTargets(TargetIDsFormat.parse(content), for: peer)
             try update(index) { (state) throws(ControlError) in
                 try state.requireStopped()
@@ -225,7 +221,7 @@ extension Registry {
                 try state.requireStopped()
                 state.schemes = schemes
             }
-            case .operations:
+        case .operations:
             guard let kind = OperationsKind(rawValue: String(content.trimmingSpaces())) else {
                 throw ControlError(.EINVAL, "operations must be vaddr, fvaddr or paddr")
             }
@@ -233,7 +229,7 @@ extension Registry {
                 try state.requireStopped()
                 state.operations = kind
             }
-            case .accessCheck:
+        case .accessCheck:
             guard let setting = AccessCheckSetting(rawValue: String(content.trimmingSpaces())) else {
                 throw ControlError(.EINVAL, "access_check must be auto, page_idle, soft_dirty or referenced")
             }
@@ -245,7 +241,7 @@ extension Registry {
                 try state.requireStopped()
                 state.accessCheck = setting
             }
-            case .kdamondPID, .regions:
+        case .kdamondPID, .regions:
             throw ControlError(.EINVAL, "\(file.rawValue) is read-only")
         }
     }

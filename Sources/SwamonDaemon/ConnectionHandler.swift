@@ -16,9 +16,8 @@ struct PeerCredentials: Sendable {
 }
 
 /// The supplementary groups `SO_PEERGROUPS` returns (sorted ascending, zero-padded); a peer
-/// with more than `capacity` groups is judged by its primary group alone.
+/// with more than 256 groups is judged by its primary group alone.
 struct PeerGroups {
-    static let capacity = 256
     var gids = InlineArray<256, UInt32>(repeating: 0)
     static let option: Int32 = 59
 

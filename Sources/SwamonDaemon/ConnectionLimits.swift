@@ -40,8 +40,6 @@ final class ConnectionLimits: Sendable {
         }
         closedSinceTrim.store(true, ordering: .relaxed)
     }
-
-    var openConnections: Int { open.withLock(\.total) }
 }
 
 /// The state of one connection's unfinished request line, shared by its decoder (which fills

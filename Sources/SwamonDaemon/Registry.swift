@@ -210,8 +210,8 @@ public final class Registry: Sendable {
     /// Runs on the monitoring thread after each aggregation.
     func publish(_ run: MonitorRun, snapshots: [AggregationSnapshot], samples: UInt64, aggregations: UInt64) {
         let overruns = run.overruns.load(ordering: .relaxed)
-        let samplePeriod = contexts.withLock { contexts -> UInt64 in
-            guard let index = contexts.firstIndex(where: { $0.run === run }) else { return 0 }
+        let (samplePeriod, targets) = contexts.withLock { contexts -> (UInt64, [MonitoredProcess]) in
+            guard let index = contexts.firstIndex(where: { $0.run === run }) else { return (0, []) }
             if let previous = contexts[index].snapshots.first, let now = snapshots.first, now.samples > previous.samples {
                 contexts[index].samplePeriod = (now.timestamp - previous.timestamp) / (now.samples - previous.samples)
             }
@@ -219,13 +219,13 @@ public final class Registry: Sendable {
             contexts[index].overruns = overruns
             contexts[index].samples = samples
             contexts[index].aggregations = aggregations
-            return contexts[index].samplePeriod
+            return (contexts[index].samplePeriod, contexts[index].lastTargets)
         }
         let journalEvery = settings.withLock(\.journalEvery)
         for snapshot in snapshots {
             watchers.broadcast(
                 context: run.contextName, target: snapshot.targetID,
-                mayInspect: { peer in (try? self.authorizeInspection(of: snapshot.targetID, in: run, by: peer)) != nil },
+                mayInspect: { peer in self.mayInspect(snapshot.targetID, among: targets, by: peer) },
                 ResultsFormat.watchLine(context: run.contextName, snapshot))
             results.aggregation(
                 context: run.contextName, aggregation: aggregations, every: journalEvery, snapshot, samplePeriod: samplePeriod,
@@ -233,17 +233,12 @@ public final class Registry: Sendable {
         }
     }
 
-    /// The ptrace rule for a target of a running context, by id: paddr is root's only.
-    func authorizeInspection(of target: Target.ID, in run: MonitorRun, by peer: Peer) throws(ControlError) {
-        guard !peer.isRoot else { return }
-        let process = contexts.withLock { contexts -> MonitoredProcess? in
-            guard let state = contexts.first(where: { $0.run === run }), case .processes(let processes) = state.targets else {
-                return nil
-            }
-            return processes.first { Target.ID($0.pid) == target }
-        }
-        guard let process else { throw ControlError(.EACCES, "only root may see physical memory") }
-        try authorizeInspection(of: process, by: peer)
+    /// Whether `peer` may see results about `target`, one of `processes` (the ptrace rule of
+    /// `authorizeInspection`); physical memory, which no process holds, is root's only.
+    func mayInspect(_ target: Target.ID, among processes: [MonitoredProcess], by peer: Peer) -> Bool {
+        guard !peer.isRoot else { return true }
+        guard let process = processes.first(where: { Target.ID($0.pid) == target }) else { return false }
+        return (try? authorizeInspection(of: process, by: peer)) != nil
     }
 
     /// Runs on the monitoring thread as it ends (the dbgfs `before_terminate`): the context's

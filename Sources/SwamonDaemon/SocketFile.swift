@@ -52,7 +52,7 @@ public struct SocketFile: Sendable {
         fchmod(fd, mode_t(mode))
         let previousMask = umask(mode_t(~mode & 0o777))
         if bindPath == path { unlink(path) }
-        let bound = withAddress(bindPath) { bind(fd, $0, $1) }
+        let bound = UnixSocketAddress.with(bindPath) { bind(fd, $0, $1) }
         let bindError = errno
         umask(previousMask)
         guard bound == 0, listen(fd, 256) == 0 else {
@@ -105,15 +105,11 @@ public struct SocketFile: Sendable {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        guard withAddress(path, { connect(fd, $0, $1) }) == 0 else { return nil }
+        guard UnixSocketAddress.with(path, { connect(fd, $0, $1) }) == 0 else { return nil }
         var credentials = PeerCredentials()
         var size = socklen_t(MemoryLayout<PeerCredentials>.size)
         guard getsockopt(fd, SOL_SOCKET, PeerCredentials.option, &credentials, &size) == 0 else { return 0 }
         return credentials.pid
-    }
-
-    static func withAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
-        UnixSocketAddress.with(path, body)
     }
 }
 

@@ -46,6 +46,3 @@ struct Swamonctl: ParsableCommand {
             json: json)
     }
 }
-
-/// A usage error found before anything was sent: printed with the command's usage, exit 64.
-func usageError(_ message: String) -> ValidationError { ValidationError(message) }

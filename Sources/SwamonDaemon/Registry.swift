@@ -105,16 +105,21 @@ public final class Registry: Sendable {
             if contexts.contains(where: \.isRunning) {
                 throw ControlError(.EBUSY, "monitoring is already on; write 'off' to monitor_on first")
             }
-            var plans: [(Int, MonitorPlan)] = []
+            // Everything that can fail happens before any context changes.
+            var plans: [(index: Int, plan: MonitorPlan, run: MonitorRun)] = []
             for index in contexts.indices {
-                plans.append((index, try MonitorPlan(contexts[index])))
-            }
-            var runs: [MonitorRun] = []
-            for (index, plan) in plans {
+                let plan: MonitorPlan
+                do throws(ControlError) { plan = try MonitorPlan(contexts[index]) } catch {
+                    throw ControlError(error.name, "context \(contexts[index].name): \(error.message)")
+                }
                 let run: MonitorRun
                 do { run = try MonitorRun(contextName: plan.contextName, sampleInterval: plan.attributes.sampleInterval) } catch {
                     throw ControlError(.ENOMEM, "cannot create the wakeup eventfd of context \(plan.contextName): \(error)")
                 }
+                plans.append((index, plan, run))
+            }
+            var runs: [MonitorRun] = []
+            for (index, plan, run) in plans {
                 contexts[index].run = run
                 contexts[index].backendInUse = plan.backend
                 contexts[index].snapshots = []

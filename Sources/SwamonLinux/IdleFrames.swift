@@ -21,15 +21,19 @@ public final class IdleFrames: Sendable {
         public var size: UInt64
     }
 
-    let bitmap: FileDescriptor
-    /// Open while THP is possible (not `never`) or for `onlyLRU`; nil means every frame is its
-    /// own head and trackable.
-    let pageFlags: FileDescriptor?
+    let bitmap: any WordFile
+    /// Present while THP is possible (not `never`) or for `onlyLRU`; nil means every frame is
+    /// its own head and trackable.
+    let pageFlags: (any WordFile)?
     let onlyLRU: Bool
-    let pageSize = Syscalls.pageSize
+    let pageSize: UInt64
+    /// The descriptors opened by `init(onlyLRU:)`, closed with this object.
+    private let opened: [FileDescriptor]
 
-    public init(onlyLRU: Bool = false) throws(Errno) {
-        self.onlyLRU = onlyLRU
+    /// Opens `/sys/kernel/mm/page_idle/bitmap` (and `/proc/kpageflags` when needed); runs each
+    /// time monitoring starts.
+    public convenience init(onlyLRU: Bool = false) throws(Errno) {
+        let bitmap: FileDescriptor
         do {
             bitmap = try FileDescriptor.open(AccessCheckProbe.pageIdleBitmap, .readWrite, options: [.closeOnExec])
         } catch let error as Errno {
@@ -38,13 +42,26 @@ public final class IdleFrames: Sendable {
             throw .ioError
         }
         let flagsNeeded = onlyLRU || Self.hugePagesPossible
-        pageFlags = flagsNeeded ? try? FileDescriptor.open("/proc/kpageflags", .readOnly, options: [.closeOnExec]) : nil
-        if onlyLRU && pageFlags == nil { throw .permissionDenied }
+        let pageFlags = flagsNeeded ? try? FileDescriptor.open("/proc/kpageflags", .readOnly, options: [.closeOnExec]) : nil
+        if onlyLRU && pageFlags == nil {
+            try? bitmap.close()
+            throw .permissionDenied
+        }
+        self.init(bitmap: bitmap, pageFlags: pageFlags, onlyLRU: onlyLRU, pageSize: Syscalls.pageSize,
+                  opened: [bitmap] + (pageFlags.map { [$0] } ?? []))
+    }
+
+    /// Reads and writes the given files: the seam unit tests drive with crafted contents.
+    public init(bitmap: any WordFile, pageFlags: (any WordFile)?, onlyLRU: Bool, pageSize: UInt64, opened: [FileDescriptor] = []) {
+        self.bitmap = bitmap
+        self.pageFlags = pageFlags
+        self.onlyLRU = onlyLRU
+        self.pageSize = pageSize
+        self.opened = opened
     }
 
     deinit {
-        try? bitmap.close()
-        try? pageFlags?.close()
+        for fd in opened { try? fd.close() }
     }
 
     /// False only when `/sys/kernel/mm/transparent_hugepage/enabled` says `[never]` (or THP is

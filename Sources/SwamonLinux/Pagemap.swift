@@ -18,10 +18,10 @@ public struct PagemapEntry: Equatable, Sendable {
     }
 }
 
-extension FileDescriptor {
+extension WordFile {
     /// The pagemap entries of the pages holding `addresses` (one `pread` each; pages repeated
     /// among the addresses are read once).
-    func pagemapEntries(_ addresses: [UInt64], pageSize: UInt64) -> [PagemapEntry?] {
+    public func pagemapEntries(_ addresses: [UInt64], pageSize: UInt64) -> [PagemapEntry?] {
         var cache: [UInt64: PagemapEntry?] = [:]
         return addresses.map { address in
             let page = address / pageSize

@@ -8,7 +8,6 @@ public import SystemPackage
 /// uses it afterwards (hence the unchecked `Sendable`).
 public final class PhysicalAddressSpace: AddressSpace, @unchecked Sendable {
     let frames: IdleFrames
-    let pageSize = Syscalls.pageSize
     /// Armed at the start of a sample, checked one interval later; the monitoring thread's alone.
     private var armed: [IdleFrames.Frame?] = []
 
@@ -24,7 +23,7 @@ public final class PhysicalAddressSpace: AddressSpace, @unchecked Sendable {
     }
 
     public func prepareAccessChecks(target: Target.ID, addresses: [UInt64]) {
-        armed = addresses.map { frames.resolve($0 / pageSize) }
+        armed = addresses.map { frames.resolve($0 / frames.pageSize) }
         frames.mark(armed.lazy.compactMap { $0 })
     }
 

@@ -4,9 +4,9 @@ public import SwamonCore
 /// when monitoring starts, then used by that context's monitoring thread only.
 public protocol AccessCheck: AnyObject, Sendable {
     /// Runs at the start of a sample with that sample's addresses, in region order.
-    func prepare(_ process: MonitoredProcess, addresses: [UInt64])
+    func prepare(_ process: any ProcessFiles, addresses: [UInt64])
     /// Runs one sampling interval later with the same addresses; nil when the process is gone.
-    func check(_ process: MonitoredProcess, addresses: [UInt64]) -> [PageAccess]?
+    func check(_ process: any ProcessFiles, addresses: [UInt64]) -> [PageAccess]?
 }
 
 /// The address spaces of live processes, for `VirtualAddressOperations`: mappings from

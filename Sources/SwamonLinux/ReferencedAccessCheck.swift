@@ -8,11 +8,11 @@ import SystemPackage
 public final class ReferencedAccessCheck: AccessCheck, Sendable {
     public init() {}
 
-    public func prepare(_ process: MonitoredProcess, addresses: [UInt64]) {
-        _ = try? process.file("clear_refs", .writeOnly)?.writeText("1")
+    public func prepare(_ process: any ProcessFiles, addresses: [UInt64]) {
+        process.writeControl("clear_refs", "1")
     }
 
-    public func check(_ process: MonitoredProcess, addresses: [UInt64]) -> [PageAccess]? {
+    public func check(_ process: any ProcessFiles, addresses: [UInt64]) -> [PageAccess]? {
         guard let smaps = process.read("smaps") else { return nil }
         let areas = ProcSmaps.areas(smaps)
         return addresses.map { address in

@@ -94,25 +94,4 @@ extension FileDescriptor {
             throw Errno.ioError
         }
     }
-
-    // Files of 64-bit words (pagemap, the idle bitmap, kpageflags): word `index` at byte `index * 8`.
-
-    /// The 64-bit word at `index` (byte offset `index * 8`), nil on a short read or an error.
-    func word(at index: UInt64) -> UInt64? {
-        var word: UInt64 = 0
-        let count = try? withUnsafeMutableBytes(of: &word) { try read(fromAbsoluteOffset: Int64(index * 8), into: $0) }
-        return count == 8 ? word : nil
-    }
-
-    /// `count` consecutive words from `index` in one read, nil unless all arrived.
-    func words(at index: UInt64, count: Int) -> [UInt64]? {
-        var result = [UInt64](repeating: 0, count: count)
-        let bytes = try? result.withUnsafeMutableBytes { buffer in try self.read(fromAbsoluteOffset: Int64(index * 8), into: buffer) }
-        return bytes == count * 8 ? result : nil
-    }
-
-    func writeWord(_ word: UInt64, at index: UInt64) {
-        var word = word
-        _ = try? withUnsafeBytes(of: &word) { try write(toAbsoluteOffset: Int64(index * 8), $0) }
-    }
 }

@@ -51,4 +51,19 @@ struct AuthorizationTests {
         #expect(mine.status == 0, "\(mine.err)")
         expectOK(try daemon.ask("read target_ids"), "\(own.pid)\n")
     }
+
+    /// A control group that does not exist on this host lets nobody but root write: not the
+    /// members of any group, not the socket's other users.
+    @Test func anUnknownControlGroupLetsNobodyWrite() throws {
+        let daemon = try Daemon(settings: ["journal_every = 0", "socket_mode = 0666", "control_group = swamon-no-such-group"])
+        defer { withExtendedLifetime(daemon) {} }
+        for identity in [Self.member, Self.nobody, ["--reuid=65534", "--regid=100", "--clear-groups"]] {
+            let write = try swamonctl(daemon, as: identity, ["attrs", "1", "2", "3", "4", "5"])
+            #expect(write.status == 1 && write.err.hasPrefix("swamonctl: EACCES: "), "\(identity): \(write.err)")
+            let read = try swamonctl(daemon, as: identity, ["read", "attrs"])
+            #expect(read.status == 0, "reading stays open to the socket's users")
+        }
+        expectOK(try daemon.ask("read attrs"), "5000 100000 60000000 10 1000\n")
+        expectOK(try daemon.ask("write attrs 1 2 3 4 5"))
+    }
 }

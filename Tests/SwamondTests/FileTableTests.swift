@@ -110,6 +110,22 @@ struct FileTableTests {
         #expect(daemon.isRunning)
     }
 
+    /// Choosing a backend this kernel cannot run is refused with the reason and changes nothing.
+    @Test(
+        .enabled(
+            if: !FileManager.default.fileExists(atPath: "/sys/kernel/mm/page_idle/bitmap"),
+            "needs a kernel without idle page tracking (tier 3 runs the one with it)"))
+    func anUnavailableBackendIsRefused() throws {
+        let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
+        let c = try daemon.connect()
+        expectOK(try c.ask("write access_check referenced"))
+        let refused = try c.ask("write access_check page_idle")
+        expectError(refused, "ENOTSUP")
+        #expect(refused.status.contains("CONFIG_IDLE_PAGE_TRACKING"))
+        expectOK(try c.ask("read access_check"), "referenced\n")
+    }
+
     /// Paths, verbs and read-only files.
     @Test func pathsAndVerbs() throws {
         let daemon = try Daemon()
@@ -130,12 +146,6 @@ struct FileTableTests {
         expectOK(try c.ask("write access_check referenced"))
         expectOK(try c.ask("read access_check"), "referenced\n")
         expectError(try c.ask("write access_check magic"), "EINVAL")
-        if !FileManager.default.fileExists(atPath: "/sys/kernel/mm/page_idle/bitmap") {
-            let refused = try c.ask("write access_check page_idle")
-            expectError(refused, "ENOTSUP")
-            #expect(refused.status.contains("CONFIG_IDLE_PAGE_TRACKING"))
-            expectOK(try c.ask("read access_check"), "referenced\n")
-        }
         // paddr sees physical pages through idle page tracking only.
         expectOK(try c.ask("write target_ids paddr"))
         let physical = try c.ask("write monitor_on on")

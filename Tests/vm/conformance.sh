@@ -18,19 +18,27 @@ for line in open(sys.argv[1]):
 deviations = {}
 for line in open(sys.argv[2]):
     if line.strip() and not line.startswith("#"):
-        name, _, reason = line.strip().partition(" ")
-        deviations[name] = reason.strip()
+        name, kernel, swamond, reason = (part.strip() for part in line.rstrip("\n").split(" :: ", 3))
+        deviations[name] = (kernel, swamond, reason)
 same = documented = unexplained = 0
 width = max(len(n) for n in order) if order else 10
 for name in order:
     k, s = sides["kernel"].get(name, "(missing)"), sides["swamond"].get(name, "(missing)")
-    if k == s:
+    listed = deviations.get(name)
+    if k == s and not listed:
         verdict = "same"; same += 1
-    elif name in deviations:
-        verdict = "deviation: " + deviations[name]; documented += 1
+    elif k == s:
+        verdict = "LISTED AS A DEVIATION BUT THE SAME"; unexplained += 1
+    elif listed and listed[:2] == (k, s):
+        verdict = "deviation: " + listed[2]; documented += 1
+    elif listed:
+        verdict = f"DIFFERENT FROM THE LISTED ANSWERS (kernel {listed[0]}, swamond {listed[1]})"; unexplained += 1
     else:
         verdict = "DIFFERENT"; unexplained += 1
     print(f"{name:<{width}}  kernel {k:<40}  swamond {s:<40}  {verdict}")
+for name in deviations:
+    if name not in order:
+        print(f"{name:<{width}}  LISTED AS A DEVIATION BUT NOT RUN"); unexplained += 1
 print(f"conformance: {len(order)} cases, {same} same, {documented} documented deviations, {unexplained} unexplained differences")
 sys.exit(1 if unexplained or not order else 0)
 PY

@@ -30,6 +30,14 @@ def snapshots(label):
     return list(snaps.values())
 workloads = {l[1]: l for l in lines if l[1].startswith("workload")}
 check("guest ran to the end", any(l[1] == "done" for l in lines))
+errors = [" ".join(l[2:]) for l in lines if l[1] == "error"]
+check("no guest error line", not errors, "; ".join(errors))
+# The backend each run asked for (guest-init.sh's `monitor LABEL BACKEND …`) is the one in use.
+asked = {"page_idle": "page_idle", "soft_dirty": "soft_dirty", "page_idle_thp": "page_idle", "paddr": "page_idle"}
+for label, backend in asked.items():
+    status = next((l for l in lines if l[1] == "status" and l[2] == label and "context=root" in l), None)
+    used = next((f.split("=", 1)[1] for f in status if f.startswith("access_check=")), None) if status else None
+    check(f"{label}: status reports the {backend} backend it asked for", used == backend, f"access_check={used}")
 for label, workload in (("page_idle", "workload"), ("soft_dirty", "workload"), ("page_idle_thp", "workload_thp")):
     work = workloads.get(workload)
     snaps = snapshots(label)

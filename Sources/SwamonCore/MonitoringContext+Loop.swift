@@ -11,7 +11,7 @@ extension MonitoringContext {
     /// interval in microseconds once per iteration; the daemon makes it interruptible.
     public func run(sleep: (UInt64) -> Void) {
         if begin() {
-            while !shouldStop && runIteration(sleep: sleep) {}
+            while !shouldStop && waitForActivation(sleep: sleep) && runIteration(sleep: sleep) {}
         }
         finish()
     }
@@ -37,9 +37,26 @@ extension MonitoringContext {
         return true
     }
 
+    /// Waits while watermarks keep every scheme inactive, checking again after the shortest
+    /// interval (DAMON: `kdamond_wait_activation`); returns false when monitoring must stop
+    /// meanwhile. Runs at the top of every iteration; without schemes it returns at once.
+    public func waitForActivation(sleep: (UInt64) -> Void) -> Bool {
+        while !shouldStop {
+            let wait = watermarkWait()
+            if wait == 0 {
+                pausedByWatermarks = false
+                return true
+            }
+            pausedByWatermarks = true
+            sleep(wait)
+            callbacks.afterWatermarkWait?(self)
+        }
+        return false
+    }
+
     /// One sampling iteration in the kernel's order (current mainline `kdamond_fn` with
     /// sample-counting timers): prepare → afterSampling → sleep → check → on aggregation: merge,
-    /// afterAggregation, reset, split → on update: refit regions. Returns false when a callback
+    /// afterAggregation, apply schemes, reset, split → on update: refit regions. Returns false when a callback
     /// stopped monitoring.
     public func runIteration(sleep: (UInt64) -> Void) -> Bool {
         operations.prepareAccessChecks(self)
@@ -53,8 +70,11 @@ extension MonitoringContext {
         passedSamples += 1
         maxAccessCount = operations.checkAccesses(self)
 
-        let samplesPerAggregation = attributes.aggregationInterval / max(attributes.sampleInterval, 1)
-        if passedSamples >= nextAggregationSample {
+        // The timers' bases as they stood before any callback (an online commit of attrs
+        // reschedules them); the next deadlines count from here with the attrs then in force.
+        let aggregationBase = nextAggregationSample
+        let updateBase = nextUpdateSample
+        if passedSamples >= aggregationBase {
             mergeRegions(threshold: maxAccessCount / 10, sizeLimit: regionSizeLimit)
             aggregations += 1
             if let afterAggregation = callbacks.afterAggregation {
@@ -63,13 +83,17 @@ extension MonitoringContext {
                     return false
                 }
             }
-            nextAggregationSample += samplesPerAggregation
+            if !schemes.isEmpty {
+                applySchemes()
+                callbacks.afterSchemes?(self)
+            }
+            nextAggregationSample = aggregationBase + attributes.aggregationInterval / max(attributes.sampleInterval, 1)
             for t in targets.indices { targets[t].resetAggregated() }
             splitRegions()
             operations.resetAggregated(self)
         }
-        if passedSamples >= nextUpdateSample {
-            nextUpdateSample += attributes.updateInterval / max(attributes.sampleInterval, 1)
+        if passedSamples >= updateBase {
+            nextUpdateSample = updateBase + attributes.updateInterval / max(attributes.sampleInterval, 1)
             operations.update(self)
             regionSizeLimit = computeRegionSizeLimit()
         }

@@ -34,6 +34,14 @@ public final class MonitoringContext {
     public var stopRequested = false
     /// The error a callback threw to stop monitoring, if any.
     public internal(set) var stopReason: (any Error)?
+    /// The schemes applied at each aggregation, with their runtime state and statistics.
+    public var schemes: [SchemeRun] = []
+    /// The free memory rate in per mille, read at each watermark check; nil when unknown (then
+    /// watermarks do not deactivate anything). Injected: `/proc/meminfo` in the daemon.
+    public var freeMemoryRate: () -> UInt64? = { nil }
+    /// True while every scheme is deactivated by its watermarks and monitoring waits
+    /// (DAMON: `kdamond_wait_activation`).
+    public internal(set) var pausedByWatermarks = false
 
     public init(
         attributes: Attributes = .kernelDefault,

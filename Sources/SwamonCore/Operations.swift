@@ -21,6 +21,9 @@ public protocol Operations: AnyObject {
     func isTargetValid(_ target: Target) -> Bool
     /// Releases what the operations hold; runs once when monitoring ends.
     func cleanup(_ context: MonitoringContext)
+    /// Applies a scheme's action to `range` of `target` (DAMON: `apply_scheme`); runs at
+    /// aggregations, for each region a scheme tries.
+    func applyScheme(_ action: Scheme.Action, to range: AddressRange, of target: Target) -> SchemeOutcome
 }
 
 extension Operations {
@@ -30,6 +33,10 @@ extension Operations {
     public var validatesTargets: Bool { false }
     public func isTargetValid(_ target: Target) -> Bool { true }
     public func cleanup(_ context: MonitoringContext) {}
+    /// Operations that cannot act count every try and apply nothing, like `stat`.
+    public func applyScheme(_ action: Scheme.Action, to range: AddressRange, of target: Target) -> SchemeOutcome {
+        .applied(0)
+    }
 }
 
 /// Hooks into the monitoring loop (DAMON: `struct damon_callback`). A hook that throws stops
@@ -39,8 +46,13 @@ public struct Callbacks {
     public var beforeStart: ((MonitoringContext) throws -> Void)?
     /// After access checks were prepared, before the sampling sleep.
     public var afterSampling: ((MonitoringContext) throws -> Void)?
-    /// At each aggregation, after the merge and before the reset: the observation point.
+    /// At each aggregation, after the merge and before the schemes and the reset: the
+    /// observation point, and where online commits take effect.
     public var afterAggregation: ((MonitoringContext) throws -> Void)?
+    /// At each aggregation with schemes, after they were applied: their statistics are current.
+    public var afterSchemes: ((MonitoringContext) -> Void)?
+    /// After each watermark check that keeps monitoring paused.
+    public var afterWatermarkWait: ((MonitoringContext) -> Void)?
     /// Once, after the loop ended and the regions were dropped.
     public var beforeTerminate: ((MonitoringContext) -> Void)?
 
@@ -48,8 +60,12 @@ public struct Callbacks {
         beforeStart: ((MonitoringContext) throws -> Void)? = nil,
         afterSampling: ((MonitoringContext) throws -> Void)? = nil,
         afterAggregation: ((MonitoringContext) throws -> Void)? = nil,
+        afterSchemes: ((MonitoringContext) -> Void)? = nil,
+        afterWatermarkWait: ((MonitoringContext) -> Void)? = nil,
         beforeTerminate: ((MonitoringContext) -> Void)? = nil
     ) {
+        self.afterSchemes = afterSchemes
+        self.afterWatermarkWait = afterWatermarkWait
         self.beforeStart = beforeStart
         self.afterSampling = afterSampling
         self.afterAggregation = afterAggregation

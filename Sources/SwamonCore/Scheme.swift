@@ -2,7 +2,9 @@
 /// them, how much it may do per time window, and when it is active. The fields are those of one
 /// record of the debugfs `schemes` file, in that order.
 public struct Scheme: Equatable, Sendable {
-    /// Action numbers as the debugfs file spells them (fixed by an explicit mapping in the kernel).
+    /// Action numbers as the debugfs file spells them (fixed by an explicit mapping in the kernel),
+    /// plus swamond's `collapse` (6): `MADV_COLLAPSE`, what `hugepage` can mean for another
+    /// process.
     public enum Action: UInt32, Sendable, CaseIterable {
         case willneed = 0
         case cold = 1
@@ -10,6 +12,19 @@ public struct Scheme: Equatable, Sendable {
         case hugepage = 3
         case nohugepage = 4
         case stat = 5
+        case collapse = 6
+
+        public var name: String {
+            switch self {
+            case .willneed: "willneed"
+            case .cold: "cold"
+            case .pageout: "pageout"
+            case .hugepage: "hugepage"
+            case .nohugepage: "nohugepage"
+            case .stat: "stat"
+            case .collapse: "collapse"
+            }
+        }
     }
 
     public struct Quota: Equatable, Sendable {
@@ -56,10 +71,17 @@ public struct Scheme: Equatable, Sendable {
         }
     }
 
-    /// Counters reported after the inputs when the file is read (5.16: `stat_count stat_sz`).
+    /// What the scheme did since monitoring started (DAMON: `struct damos_stat`). Updated at
+    /// each aggregation by the monitoring thread; reset by `monitor_on on`.
     public struct Stats: Equatable, Sendable {
+        /// Regions (and their bytes) the action was tried on: matched, within quota.
+        public var triedCount: UInt64 = 0
+        public var triedBytes: UInt64 = 0
+        /// Regions the action changed at least one byte of, and the bytes it changed.
         public var appliedCount: UInt64 = 0
         public var appliedBytes: UInt64 = 0
+        /// Quota windows that ended with their quota used up.
+        public var quotaExceeds: UInt64 = 0
         public init() {}
     }
 
@@ -83,8 +105,14 @@ public struct Scheme: Equatable, Sendable {
         self.watermarks = watermarks
     }
 
-    /// Whether a region matches the access pattern (DAMON: `__damos_valid_target`; closed ranges).
+    /// Whether a region matches the access pattern (DAMON: `__damos_valid_target`; closed
+    /// ranges). The access count is the moving sum's (`nr_accesses_bp / 10000`), as in the kernel
+    /// since 6.7; at an aggregation it equals the aggregated count.
     public func matches(_ region: Region) -> Bool {
-        sizeRange.contains(region.size) && accessCountRange.contains(region.accessCount) && ageRange.contains(region.age)
+        sizeRange.contains(region.size) && accessCountRange.contains(region.accessRateBP / 10_000)
+            && ageRange.contains(region.age)
     }
+
+    /// Whether a quota limits the scheme (DAMON: `ms`, `sz` or goals set).
+    public var hasQuota: Bool { quota.milliseconds != 0 || quota.bytes != 0 }
 }

@@ -53,13 +53,27 @@ def locate(text, old):
     return hits[0] if len(hits) == 1 else None
 
 
-def run(command, cwd, timeout, log):
+def run(command, cwd, timeout, log, stop_at_failure=False):
+    """Runs `command` into `log`; with stop_at_failure, ends it at the first failed test (the
+    mutant is killed then, the rest of the suite adds nothing)."""
     started = time.time()
     with open(log, "w") as out:
-        try:
-            code = subprocess.run(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, timeout=timeout).returncode
-        except subprocess.TimeoutExpired:
-            code = "timeout"
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True, errors="replace", start_new_session=True)
+        code = None
+        for line in process.stdout:
+            out.write(line)
+            if stop_at_failure and line.startswith("✘ Test "):
+                os.killpg(process.pid, 15)
+                code = "failed"
+                break
+            if time.time() - started > timeout:
+                os.killpg(process.pid, 9)
+                code = "timeout"
+                break
+        process.wait()
+        if code is None:
+            code = process.returncode
     return code, time.time() - started
 
 
@@ -140,7 +154,7 @@ def main():
                 verdict, failed = "stillborn", []
             else:
                 log = os.path.join(logs, m["id"] + "-test.txt")
-                code, _ = run(test, src, 1800, log)
+                code, _ = run(test, src, 1800, log, stop_at_failure=True)
                 failed = sorted(set(re.findall(r"✘ Test (\S+?)\(", open(log, errors="replace").read())))
                 verdict = "killed" if code != 0 else "survived"
         finally:

@@ -3,7 +3,9 @@
 
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <stdint.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,3 +24,12 @@ int swamon_wait_readable(int fd, unsigned long long nanoseconds) {
 
 #include <malloc.h>
 void swamon_malloc_trim(void) { malloc_trim(0); }
+
+#ifndef SYS_process_madvise
+#define SYS_process_madvise 440
+#endif
+
+long swamon_process_madvise(int pidfd, unsigned long long start, unsigned long long length, int advice) {
+    struct iovec range = { .iov_base = (void *)(uintptr_t)start, .iov_len = (size_t)length };
+    return syscall(SYS_process_madvise, pidfd, &range, 1UL, advice, 0U);
+}

@@ -27,8 +27,14 @@ public protocol AddressSpace: AnyObject {
     func isValid(target: Target.ID) -> Bool
     /// Forgets everything held for the context; runs when monitoring ends.
     func release()
+    /// Applies a scheme's action to `range` of the target; runs at aggregations.
+    func applyScheme(_ action: Scheme.Action, to range: AddressRange, target: Target.ID) -> SchemeOutcome
 }
 
 extension AddressSpace {
     public func release() {}
+    /// An address space that cannot act applies nothing (as for `stat`).
+    public func applyScheme(_ action: Scheme.Action, to range: AddressRange, target: Target.ID) -> SchemeOutcome {
+        .applied(0)
+    }
 }

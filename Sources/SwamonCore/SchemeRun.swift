@@ -43,6 +43,9 @@ public struct SchemeRun: Equatable, Sendable {
         self.scheme = scheme
     }
 
+    /// Marks the scheme refused (when monitoring starts, for an advice the kernel lacks).
+    public mutating func refuse(_ refusal: Refusal) { self.refusal = refusal }
+
     /// Whether the scheme is applied at the next aggregation.
     public var isActive: Bool { watermarkActive && refusal == nil }
 }

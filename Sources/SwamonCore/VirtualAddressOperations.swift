@@ -59,4 +59,9 @@ public final class VirtualAddressOperations: Operations {
     public func cleanup(_ context: MonitoringContext) {
         addressSpace.release()
     }
+
+    /// DAMON: `damon_va_apply_scheme`.
+    public func applyScheme(_ action: Scheme.Action, to range: AddressRange, of target: Target) -> SchemeOutcome {
+        addressSpace.applyScheme(action, to: range, target: target.id)
+    }
 }

@@ -46,6 +46,7 @@ extension Registry {
         write [CONTEXT/]FILE [CONTENT] write a file (as echo CONTENT > FILE would)
         root files: monitor_on mk_contexts rm_contexts
         context files: attrs target_ids init_regions schemes kdamond_pid regions operations access_check
+                       schemes_stats commit_attrs commit_schemes
         status                         contexts, states, backends, targets, regions, samples, drops
         watch [CONTEXT]                stream one line per target per aggregation
         version                        daemon and protocol version
@@ -97,6 +98,9 @@ extension Registry {
                 case .accessCheck:
                     if state.isRunning, let backend = state.backendInUse { return backend.rawValue + "\n" }
                     return state.accessCheck.rawValue + "\n"
+                case .schemesStats: return SchemesFormat.renderStats(state.schemes.map(\.stats))
+                case .commitAttrs, .commitSchemes:
+                    throw ControlError(.EINVAL, "\(file.rawValue) is write-only; read \(file == .commitAttrs ? "attrs" : "schemes") instead")
                 }
             }
         }
@@ -129,6 +133,11 @@ extension Registry {
                     return .error(error)
                 }
             }
+        }
+        if case .context(let index, let file) = resolved, file == .commitAttrs || file == .commitSchemes,
+            let reply = try commitOnline(index, file, content, from: peer)
+        {
+            return reply
         }
         try apply(path, content, from: peer)
         guard let saver, let ticket = saveState() else { return .now(.ok) }
@@ -192,7 +201,7 @@ extension Registry {
 
     func writeContextFile(_ index: Int, _ file: ContextFile, _ content: String, from peer: Peer) throws(ControlError) {
         switch file {
-        case .attrs:
+        case .attrs, .commitAttrs:
             let attributes = try AttrsFormat.parse(content)
             try update(index) { (state) throws(ControlError) in
                 try state.requireStopped()
@@ -215,8 +224,13 @@ extension Registry {
                 state.initRegions = []
                 state.initRegions = try InitRegionsFormat.parse(content, targetIDs: state.targets.ids)
             }
-        case .schemes:
+        case .schemes, .commitSchemes:
             let schemes = try SchemesFormat.parse(content)
+            let targets = try contexts.withLock { (contexts) throws(ControlError) in
+                guard contexts.indices.contains(index) else { throw ControlError(.ENOENT, "the context was removed") }
+                return contexts[index].targets
+            }
+            try authorizeSchemes(schemes, on: targets, by: peer)
             try update(index) { (state) throws(ControlError) in
                 try state.requireStopped()
                 state.schemes = schemes
@@ -241,7 +255,7 @@ extension Registry {
                 try state.requireStopped()
                 state.accessCheck = setting
             }
-        case .kdamondPID, .regions:
+        case .kdamondPID, .regions, .schemesStats:
             throw ControlError(.EINVAL, "\(file.rawValue) is read-only")
         }
     }
@@ -301,6 +315,47 @@ extension Registry {
         }
     }
 
+    /// `commit_attrs` / `commit_schemes` on a running context: validated now, applied by its
+    /// monitoring thread at the next aggregation, answered then. nil when the context is stopped
+    /// (then the write is the same as writing `attrs` / `schemes`).
+    func commitOnline(_ index: Int, _ file: ContextFile, _ content: String, from peer: Peer) throws(ControlError) -> Reply? {
+        var commit = PendingCommit(attributes: nil, schemes: nil, answer: { _ in })
+        if file == .commitAttrs {
+            let attributes = try AttrsFormat.parse(content)
+            do throws(AttributesError) { try attributes.validate() } catch { throw ControlError(.EINVAL, error.description) }
+            commit.attributes = attributes
+        } else {
+            commit.schemes = try SchemesFormat.parse(content)
+        }
+        let found = try contexts.withLock { (contexts) throws(ControlError) -> (MonitorRun, TargetSet, OperationsKind)? in
+            guard contexts.indices.contains(index) else { throw ControlError(.ENOENT, "the context was removed") }
+            guard let run = contexts[index].run else { return nil }
+            return (run, contexts[index].targets, contexts[index].operations)
+        }
+        guard let (run, targets, operations) = found else { return nil }
+        if let schemes = commit.schemes {
+            try authorizeSchemes(schemes, on: targets, by: peer)
+            if operations == .paddr, let acting = schemes.first(where: { $0.action != .stat }) {
+                throw ControlError(.ENOTSUP, "paddr schemes can only count (stat); \(acting.action.name) needs the kernel's own reclaim of physical pages")
+            }
+        }
+        let pending = commit
+        return .later { [self] answer in
+            var queued = pending
+            queued = PendingCommit(attributes: pending.attributes, schemes: pending.schemes, answer: answer)
+            if !run.enqueue(queued) {
+                // The thread ended meanwhile: a plain write to the stopped context.
+                do throws(ControlError) {
+                    try writeContextFile(index, file, content, from: peer)
+                    _ = saveState()
+                    answer(.ok)
+                } catch {
+                    answer(.error(error))
+                }
+            }
+        }
+    }
+
     // MARK: Status
 
     /// `status`: a `daemon` line, then one `context` line per context, as `key=value` words.
@@ -320,6 +375,12 @@ extension Registry {
                 text += " samples=\(state.samples) aggregations=\(state.aggregations)"
                 text += " sample_interval_us=\(state.attributes.sampleInterval) sample_period_us=\(state.samplePeriod / 1000)"
                 text += " overruns=\(state.overruns)"
+                if !state.schemes.isEmpty {
+                    let active = state.isRunning ? state.schemeRuns.filter(\.isActive).count : state.schemes.count
+                    text += " schemes=\(state.schemes.count) schemes_active=\(active)"
+                    text += " schemes_applied_bytes=\(state.schemes.reduce(0) { $0 &+ $1.stats.appliedBytes })"
+                    text += " paused=\(state.pausedByWatermarks && state.isRunning ? "watermarks" : "no")"
+                }
                 text += " last_stop=\(state.lastStopReason.map { $0.replacingOccurrences(of: " ", with: "_") } ?? "-")\n"
             }
         }

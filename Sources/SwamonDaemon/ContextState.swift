@@ -46,6 +46,11 @@ struct ContextState {
     /// Samples whose work took longer than the sampling interval, since the last start.
     var overruns: UInt64 = 0
     var lastStopReason: String?
+    /// The running schemes' state as the monitoring thread last published it (activation,
+    /// refusals); their statistics are also copied into `schemes`. Reset by `monitor_on on`.
+    var schemeRuns: [SchemeRun] = []
+    /// Whether monitoring waits because watermarks deactivated every scheme.
+    var pausedByWatermarks = false
 
     init(name: String, attributes: Attributes, accessCheck: AccessCheckSetting) {
         self.name = name

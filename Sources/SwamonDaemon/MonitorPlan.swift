@@ -17,6 +17,8 @@ struct MonitorPlan: Sendable {
     let backend: AccessCheckKind
     let backendReason: String
     let sampler: Sampler
+    /// The schemes as they start: refused at once where the kernel lacks an advice.
+    let schemes: [SchemeRun]
 
     /// How pages are checked: through a process backend, or physical frames for `paddr`.
     enum Sampler: Sendable {
@@ -41,6 +43,17 @@ struct MonitorPlan: Sendable {
             targets = processes
         case (.paddr, .paddr):
             targets = []
+        }
+        if state.operations == .paddr, let scheme = state.schemes.first(where: { $0.action != .stat }) {
+            throw ControlError(
+                .ENOTSUP,
+                "context \(state.name): paddr schemes can only count (stat); \(scheme.action.name) needs the kernel's own reclaim of physical pages, which user space cannot do (use vaddr targets)")
+        }
+        schemes = state.schemes.map { scheme in
+            var run = SchemeRun(scheme)
+            run.stats = Scheme.Stats()
+            if let refusal = ProcessAdvice.unsupported(scheme.action) { run.refuse(refusal) }
+            return run
         }
         initRegions = state.initRegions.isEmpty ? Array(repeating: [], count: state.targets.ids.count) : state.initRegions
         if state.operations == .fvaddr, initRegions.contains(where: \.isEmpty) {
@@ -117,6 +130,8 @@ struct MonitorPlan: Sendable {
             random: SplitMix64(seed: UInt64.random(in: 0...UInt64.max)),
             clock: Syscalls.monotonicNanoseconds
         )
+        context.schemes = schemes
+        context.freeMemoryRate = MemoryInfo.freeRate
         var exited = Set<Int32>()
         let name = contextName
         let described = operations == .paddr ? "paddr" : targets.map { String($0.pid) }.joined(separator: " ")
@@ -125,6 +140,13 @@ struct MonitorPlan: Sendable {
             "\(name): monitoring started (targets \(described), access check \(backend.rawValue))",
             context: name)
         let hangForTest = Self.faultSwitch == "hang-monitor"
+        let reporter = SchemeReporter(contextName: name, registry: registry, run: run)
+        reporter.announce(context)
+        context.callbacks.afterSchemes = { context in reporter.afterSchemes(context) }
+        context.callbacks.afterWatermarkWait = { context in
+            reporter.published(context)
+            registry.applyCommits(run, to: context)
+        }
         context.callbacks.afterAggregation = { context in
             if hangForTest && context.aggregations >= 3 {
                 // Test-only fault (SWAMOND_TEST_FAULT=hang-monitor): a loop that never returns,
@@ -139,23 +161,32 @@ struct MonitorPlan: Sendable {
                     MessageID.targetExited, "\(name): target \(process.pid) exited", context: name, level: .info,
                     ["SWAMON_TARGET": "\(process.pid)"])
             }
+            registry.applyCommits(run, to: context)
         }
         var lastWake: UInt64 = 0
         context.run(sleep: { microseconds in
             let now = run.beat()
             let working = lastWake == 0 ? 0 : now - lastWake
-            if working > attributes.sampleInterval * 1000 {
+            if working > context.attributes.sampleInterval * 1000 {
                 let total = run.overruns.add(1, ordering: .relaxed).newValue
                 if total == 1 {
                     registry.results.event(
                         MessageID.fallingBehind,
-                        "\(name): falling behind: one sample's checks took \(working / 1000) µs, longer than the sampling interval of \(attributes.sampleInterval) µs; the real sampling period is longer than configured (see overruns and sample_period_us in status)",
+                        "\(name): falling behind: one sample's checks took \(working / 1000) µs, longer than the sampling interval of \(context.attributes.sampleInterval) µs; the real sampling period is longer than configured (see overruns and sample_period_us in status)",
                         context: name, level: .warning, ["SWAMON_WORK_US": "\(working / 1000)"])
                 }
             }
-            if Syscalls.sleep(microseconds: microseconds, wakeup: run.wakeup) || run.stopRequested.load(ordering: .acquiring) {
-                context.stopRequested = true
-            }
+            // Long sleeps (a watermark wait) go in steps, each a sign of life for the watchdog.
+            var remaining = microseconds
+            repeat {
+                let step = min(remaining, max(context.attributes.sampleInterval, 100_000))
+                remaining -= step
+                if Syscalls.sleep(microseconds: step, wakeup: run.wakeup) || run.stopRequested.load(ordering: .acquiring) {
+                    context.stopRequested = true
+                    break
+                }
+                if remaining > 0 { run.beat() }
+            } while remaining > 0
             lastWake = run.beat()
         })
         let reason =

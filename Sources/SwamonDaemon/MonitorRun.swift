@@ -1,7 +1,17 @@
 import Dispatch
 import Synchronization
+import SwamonCore
 import SwamonLinux
+import SwamonProtocol
 import SystemPackage
+
+/// An online change (`commit_attrs`, `commit_schemes`) waiting for the monitoring thread's next
+/// aggregation (or watermark check); `answer` delivers the client's reply once it took effect.
+struct PendingCommit: Sendable {
+    var attributes: Attributes?
+    var schemes: [Scheme]?
+    let answer: @Sendable (Response) -> Void
+}
 
 /// The handles the control side keeps on one running monitoring thread: how to stop it, its
 /// thread id, and when it has started and ended. Created by `monitor_on on`.
@@ -19,12 +29,15 @@ final class MonitorRun: Sendable {
     /// Samples whose work (the checks of one sample and the arming of the next, plus any
     /// aggregation) took longer than the sampling interval: the loop is falling behind.
     let overruns = Atomic<UInt64>(0)
-    /// How long the thread may legitimately sleep between heartbeats, µs.
-    let sampleInterval: UInt64
+    /// How long the thread may legitimately sleep between heartbeats, µs (a commit of attrs
+    /// changes it).
+    let sampleIntervalNow: Atomic<UInt64>
+    /// Commits not yet taken by the thread; closed (nil) once the thread has ended.
+    private let commits = Mutex<[PendingCommit]?>([])
 
     init(contextName: String, sampleInterval: UInt64) throws(Errno) {
         self.contextName = contextName
-        self.sampleInterval = sampleInterval
+        sampleIntervalNow = Atomic(sampleInterval)
         wakeup = try Syscalls.eventFD()
         heartbeat.store(Syscalls.monotonicNanoseconds(), ordering: .relaxed)
     }
@@ -43,7 +56,7 @@ final class MonitorRun: Sendable {
         let (seconds, attoseconds) = grace.components
         // Saturating: attrs are bounded (Attributes.maxInterval), but a stuck-loop check must
         // never be the thing that traps.
-        let sleep = sampleInterval.multipliedReportingOverflow(by: 1000)
+        let sleep = sampleIntervalNow.load(ordering: .relaxed).multipliedReportingOverflow(by: 1000)
         let graceNanoseconds = UInt64(max(seconds, 0)).multipliedReportingOverflow(by: 1_000_000_000)
         let parts = [sleep.overflow ? UInt64.max : sleep.partialValue,
                      graceNanoseconds.overflow ? UInt64.max : graceNanoseconds.partialValue, UInt64(max(attoseconds, 0) / 1_000_000_000)]
@@ -55,6 +68,32 @@ final class MonitorRun: Sendable {
     }
 
     deinit { try? wakeup.close() }
+
+    /// Queues a commit for the thread; false once the thread has ended (then the caller applies
+    /// it to the stopped context itself).
+    func enqueue(_ commit: PendingCommit) -> Bool {
+        commits.withLock { pending in
+            guard pending != nil else { return false }
+            pending!.append(commit)
+            return true
+        }
+    }
+
+    /// The commits queued since the last call; runs on the monitoring thread.
+    func takeCommits() -> [PendingCommit] {
+        commits.withLock { pending in
+            defer { if pending != nil { pending = [] } }
+            return pending ?? []
+        }
+    }
+
+    /// Closes the queue as the thread ends and returns what it never took.
+    func closeCommits() -> [PendingCommit] {
+        commits.withLock { pending in
+            defer { pending = nil }
+            return pending ?? []
+        }
+    }
 
     /// Asks the thread to stop; it notices within one sampling interval.
     func requestStop() {

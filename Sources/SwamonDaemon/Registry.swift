@@ -128,6 +128,9 @@ public final class Registry: Sendable {
                 contexts[index].aggregations = 0
                 contexts[index].samplePeriod = 0
                 contexts[index].lastStopReason = nil
+                contexts[index].schemeRuns = plan.schemes
+                contexts[index].pausedByWatermarks = false
+                for s in contexts[index].schemes.indices { contexts[index].schemes[s].stats = Scheme.Stats() }
                 results.event(
                     MessageID.backendChosen,
                     "\(plan.contextName): access check \(plan.backend.rawValue) (\(plan.backendReason))",
@@ -258,6 +261,7 @@ public final class Registry: Sendable {
             contexts[index].lastStopReason = reason
         }
         results.event(MessageID.stopped, "\(run.contextName): monitoring stopped: \(reason)", context: run.contextName)
+        applyLeftoverCommits(run, contextName: run.contextName)
         if !shuttingDown.load(ordering: .acquiring) { _ = saveState() }
         run.finished.signal()
     }

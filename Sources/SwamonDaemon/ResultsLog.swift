@@ -76,4 +76,9 @@ public enum MessageID {
     public static let backendChosen = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a017"
     public static let fallingBehind = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a018"
     public static let resumed = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a019"
+    /// A scheme applied its action to some bytes in one aggregation.
+    public static let schemeApplied = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a01a"
+    /// A scheme cannot act (refused, or an action that is never applied) or its watermarks
+    /// paused or resumed monitoring.
+    public static let schemeState = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a01b"
 }

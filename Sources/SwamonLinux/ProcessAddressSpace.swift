@@ -35,6 +35,11 @@ public final class ProcessAddressSpace: AddressSpace {
         return accessCheck.check(process, addresses: addresses)
     }
 
+    public func applyScheme(_ action: Scheme.Action, to range: AddressRange, target: Target.ID) -> SchemeOutcome {
+        guard let process = processes[target], !process.hasExited else { return .applied(0) }
+        return ProcessAdvice.apply(action, to: range, pidfd: process.pidfd)
+    }
+
     public func isValid(target: Target.ID) -> Bool {
         processes[target].map { !$0.hasExited } ?? false
     }

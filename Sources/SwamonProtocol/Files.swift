@@ -15,9 +15,17 @@ public enum ContextFile: String, Sendable, CaseIterable {
     case regions
     case operations
     case accessCheck = "access_check"
+    /// DAMOS statistics per scheme (swamond; the sysfs `stats` directory's five counters).
+    case schemesStats = "schemes_stats"
+    /// Online tuning (the sysfs `commit`): write-only.
+    case commitAttrs = "commit_attrs"
+    case commitSchemes = "commit_schemes"
 
-    /// Files a write can never change (the kernel's read-only `kdamond_pid`, swamond's `regions`).
-    public var isReadOnly: Bool { self == .kdamondPID || self == .regions }
+    /// Files a write can never change (the kernel's read-only `kdamond_pid`, swamond's `regions`
+    /// and `schemes_stats`).
+    public var isReadOnly: Bool { self == .kdamondPID || self == .regions || self == .schemesStats }
+    /// Files a read can never show.
+    public var isWriteOnly: Bool { self == .commitAttrs || self == .commitSchemes }
 }
 
 /// Context names: 1–64 characters of `[a-z0-9_-]` starting with a letter, not a file name, and

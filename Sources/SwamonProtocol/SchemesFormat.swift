@@ -25,7 +25,7 @@ public enum SchemesFormat {
                 throw ControlError(.EINVAL, "scheme \(number): field \(index + 1) is larger than \(UInt32.max)")
             }
             guard let action = Scheme.Action(rawValue: UInt32(n[6])) else {
-                throw ControlError(.EINVAL, "scheme \(number): invalid action \(n[6]); use 0-5 (willneed cold pageout hugepage nohugepage stat)")
+                throw ControlError(.EINVAL, "scheme \(number): invalid action \(n[6]); use 0-6 (willneed cold pageout hugepage nohugepage stat collapse)")
             }
             guard let metric = Scheme.Watermarks.Metric(rawValue: UInt32(n[13])) else {
                 throw ControlError(.EINVAL, "scheme \(number): invalid watermark metric \(n[13]); use 0 (none) or 1 (free memory rate)")
@@ -67,9 +67,14 @@ public enum SchemesFormat {
                 q.milliseconds, q.bytes, q.resetIntervalMilliseconds,
                 UInt64(q.weightSize), UInt64(q.weightAccesses), UInt64(q.weightAge),
                 UInt64(w.metric.rawValue), w.intervalMicroseconds, w.high, w.mid, w.low,
-                s.stats.appliedCount, s.stats.appliedBytes,
+                s.stats.triedCount, s.stats.triedBytes,
             ]
             return numbers.map(String.init).joined(separator: " ") + "\n"
         }.joined()
+    }
+
+    /// `schemes_stats`: `nr_tried sz_tried nr_applied sz_applied qt_exceeds` per scheme.
+    public static func renderStats(_ stats: [Scheme.Stats]) -> String {
+        stats.map { "\($0.triedCount) \($0.triedBytes) \($0.appliedCount) \($0.appliedBytes) \($0.quotaExceeds)\n" }.joined()
     }
 }

@@ -66,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "swamonctl",
             dependencies: [
-                "SwamonClient", "SwamonProtocol", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SwamonClient", "SwamonCore", "SwamonProtocol", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(

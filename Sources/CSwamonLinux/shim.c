@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "swamon_syscalls.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <stdint.h>
@@ -29,7 +30,16 @@ void swamon_malloc_trim(void) { malloc_trim(0); }
 #define SYS_process_madvise 440
 #endif
 
-long swamon_process_madvise(int pidfd, unsigned long long start, unsigned long long length, int advice) {
-    struct iovec range = { .iov_base = (void *)(uintptr_t)start, .iov_len = (size_t)length };
-    return syscall(SYS_process_madvise, pidfd, &range, 1UL, advice, 0U);
+long swamon_process_madvise(int pidfd, const unsigned long long *starts, const unsigned long long *lengths,
+                            unsigned long count, int advice) {
+    struct iovec ranges[1024];
+    if (count > 1024) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (unsigned long i = 0; i < count; i++) {
+        ranges[i].iov_base = (void *)(uintptr_t)starts[i];
+        ranges[i].iov_len = (size_t)lengths[i];
+    }
+    return syscall(SYS_process_madvise, pidfd, ranges, count, advice, 0U);
 }

@@ -37,7 +37,7 @@ public final class ProcessAddressSpace: AddressSpace {
 
     public func applyScheme(_ action: Scheme.Action, to range: AddressRange, target: Target.ID) -> SchemeOutcome {
         guard let process = processes[target], !process.hasExited else { return .applied(0) }
-        return ProcessAdvice.apply(action, to: range, pidfd: process.pidfd)
+        return ProcessAdvice.apply(action, to: range, pidfd: process.pidfd) { self.mappings(of: target) }
     }
 
     public func isValid(target: Target.ID) -> Bool {

@@ -18,28 +18,56 @@ public enum ProcessAdvice {
     }
 
     /// Applies `action` to `range` of the process behind `pidfd`. The bytes the kernel reports
-    /// advised count as applied (a partial success counts only those). Errors about the range or
-    /// the process (a hole in the range, the process gone) apply nothing; errors about the
-    /// advice itself or the right to give it refuse the scheme.
-    public static func apply(_ action: Scheme.Action, to range: AddressRange, pidfd: FileDescriptor) -> SchemeOutcome {
+    /// advised count as applied (a partial success counts only those). A range that crosses
+    /// unmapped gaps (the kernel answers ENOMEM after advising the mapped parts, and reports no
+    /// bytes) is given again as its mapped pieces, from `mappings`, so that the count is right.
+    /// Errors about the process (gone) apply nothing; errors about the advice itself or the
+    /// right to give it refuse the scheme.
+    public static func apply(
+        _ action: Scheme.Action, to range: AddressRange, pidfd: FileDescriptor, mappings: () -> [AddressRange]?
+    ) -> SchemeOutcome {
         guard let advice = advice(for: action) else { return .applied(0) }
         let pageSize = Syscalls.pageSize
-        let start = alignUp(range.start, pageSize)
-        let end = alignUp(range.end, pageSize)
-        guard end > start else { return .applied(0) }
-        var result: Int
-        repeat {
-            result = swamon_process_madvise(pidfd.rawValue, start, end - start, advice)
-        } while result == -1 && (errno == EINTR || errno == EAGAIN)
-        if result >= 0 { return .applied(UInt64(result)) }
-        let error = Errno(rawValue: errno)
-        switch error {
-        case .permissionDenied, .notPermitted:
-            return .refused(.init(errno: error.rawValue, reason: "process_madvise(\(action.name)) is not permitted: swamond needs CAP_SYS_NICE and ptrace access to the target (\(error))"))
-        case .noFunction:
-            return .refused(.init(errno: error.rawValue, reason: "this kernel has no process_madvise (Linux 5.10+)"))
-        default:
-            return .applied(0)
+        let whole = AddressRange(alignUp(range.start, pageSize), alignUp(range.end, pageSize))
+        guard whole.end > whole.start else { return .applied(0) }
+        var result = call(pidfd, [whole], advice)
+        if case .failure(.noMemory) = result, let mappings = mappings() {
+            let pieces = mappings.compactMap { mapping -> AddressRange? in
+                let start = max(mapping.start, whole.start)
+                let end = min(mapping.end, whole.end)
+                return start < end ? AddressRange(start, end) : nil
+            }
+            var total: UInt64 = 0
+            for chunk in stride(from: 0, to: pieces.count, by: 1024) {
+                switch call(pidfd, Array(pieces[chunk..<min(chunk + 1024, pieces.count)]), advice) {
+                case .success(let bytes): total += bytes
+                case .failure(let error): result = .failure(error)
+                }
+            }
+            if total > 0 || pieces.isEmpty { result = .success(total) }
+        }
+        switch result {
+        case .success(let bytes): return .applied(bytes)
+        case .failure(let error):
+            switch error {
+            case .permissionDenied, .notPermitted:
+                return .refused(.init(errno: error.rawValue, reason: "process_madvise(\(action.name)) is not permitted: swamond needs CAP_SYS_NICE and ptrace access to the target (\(error))"))
+            case .noFunction:
+                return .refused(.init(errno: error.rawValue, reason: "this kernel has no process_madvise (Linux 5.10+)"))
+            default:
+                return .applied(0)
+            }
+        }
+    }
+
+    static func call(_ pidfd: FileDescriptor, _ ranges: [AddressRange], _ advice: Int32) -> Result<UInt64, Errno> {
+        let starts = ranges.map(\.start)
+        let lengths = ranges.map(\.size)
+        while true {
+            let result = swamon_process_madvise(pidfd.rawValue, starts, lengths, UInt(ranges.count), advice)
+            if result >= 0 { return .success(UInt64(result)) }
+            if errno == EINTR || errno == EAGAIN { continue }
+            return .failure(Errno(rawValue: errno))
         }
     }
 
@@ -49,9 +77,7 @@ public enum ProcessAdvice {
         guard let advice = advice(for: action) else { return nil }
         guard let own = try? Syscalls.pidfdOpen(getpid()) else { return nil }
         defer { try? own.close() }
-        let result = swamon_process_madvise(own.rawValue, 0, 0, advice)
-        guard result < 0 else { return nil }
-        let error = Errno(rawValue: errno)
+        guard case .failure(let error) = call(own, [AddressRange(0, 0)], advice) else { return nil }
         switch error {
         case .noFunction:
             return .init(errno: error.rawValue, reason: "this kernel has no process_madvise (Linux 5.10+)")

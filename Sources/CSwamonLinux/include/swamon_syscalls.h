@@ -10,5 +10,7 @@ int swamon_eventfd(void);
 int swamon_wait_readable(int fd, unsigned long long nanoseconds);
 /// Returns freed heap memory to the system (`malloc_trim(0)`).
 void swamon_malloc_trim(void);
-/// process_madvise(2) with one range: the bytes advised, or -1 with errno set.
-long swamon_process_madvise(int pidfd, unsigned long long start, unsigned long long length, int advice);
+/// process_madvise(2) over `count` ranges (at most UIO_MAXIOV): the bytes advised, or -1 with
+/// errno set.
+long swamon_process_madvise(int pidfd, const unsigned long long *starts, const unsigned long long *lengths,
+                            unsigned long count, int advice);

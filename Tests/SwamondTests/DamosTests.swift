@@ -105,7 +105,7 @@ struct DamosTests {
         expectOK(try daemon.ask("write target_ids \(workload.pid)"))
         expectOK(try daemon.ask("write schemes 4096 18446744073709551615 0 0 3 4294967295 2 0 0 0 0 0 0 0 0 0 0 0"))
         expectOK(try daemon.ask("write monitor_on on"))
-        #expect(eventually(20) { workload.coldKiB < 65536 / 16 }, "cold mapping still \(workload.coldKiB) KiB resident")
+        #expect(eventually(60) { workload.coldKiB < 65536 / 16 }, "cold mapping still \(workload.coldKiB) KiB resident")
         #expect(workload.hotKiB >= 16384 - 64, "hot mapping \(workload.hotKiB) KiB")
         let stats = try schemeStats(daemon)
         #expect(stats.count == 5)

@@ -23,6 +23,9 @@ final class AccessRunner {
     var random = SplitMix64(seed: UInt64(getpid()))
     /// Pause after each full pass of a sequential access, so a test workload does not fill a CPU.
     var restMicroseconds: UInt32 = 0
+    /// Full sequential passes over any region so far; written to `passesFile` after each one.
+    var passes: UInt64 = 0
+    var passesFile: Int32 = -1
 
     /// Maps every region with a guard page on each side and writes each of its pages once.
     init(config: WorkloadConfig, defaultMode: WorkloadConfig.AccessMode, groundTruthPath: String?) throws {
@@ -110,6 +113,11 @@ final class AccessRunner {
                 cursor += access.stride
                 if cursor >= region.size {
                     cursor = 0
+                    passes += 1
+                    if passesFile >= 0 {
+                        let text = Array("\(passes)\n".utf8)
+                        _ = text.withUnsafeBytes { pwrite(passesFile, $0.baseAddress, $0.count, 0) }
+                    }
                     if restMicroseconds > 0 { usleep(restMicroseconds) }
                 }
             }

@@ -46,6 +46,9 @@ struct WorkloadCommand: ParsableCommand {
     @Option(name: .customLong("ground-truth"), help: "Write the regions and each finished phase to this file.")
     var groundTruth: String?
 
+    @Option(name: .customLong("passes-file"), help: "Keep the number of full sequential passes so far in this file (the workload's progress, for slowdown measurements).")
+    var passesFile: String?
+
     @Flag(name: .customLong("print-config"), help: "Print the configuration in masim's format and exit.")
     var printConfig = false
 
@@ -66,6 +69,10 @@ struct WorkloadCommand: ParsableCommand {
         let runner = try AccessRunner(
             config: workload, defaultMode: WorkloadConfig.AccessMode(rawValue: defaultMode)!, groundTruthPath: groundTruth)
         runner.restMicroseconds = restMicroseconds ?? (rounds == 0 && pattern == nil ? 1000 : 0)
+        if let passesFile {
+            runner.passesFile = open(passesFile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard runner.passesFile >= 0 else { throw ValidationError("cannot write \(passesFile): \(String(cString: strerror(errno)))") }
+        }
         print("ready pid \(getpid()) " + runner.layout.map { "\($0.name) \(hex($0.start))-\(hex($0.end))" }.joined(separator: " "))
         fflush(nil)
         runner.run(rounds: rounds, seconds: seconds)

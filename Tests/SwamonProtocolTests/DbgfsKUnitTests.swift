@@ -72,12 +72,29 @@ struct FileFormatTests {
         #expect(throws: ControlError.self) { try SchemesFormat.parse(#"1 2\n3 4 5 6 3 0 0 0 1 2 3 1 100 3 2 1"#) }
         #expect(try SchemesFormat.parse("").isEmpty)
         #expect(throws: ControlError.self) { try SchemesFormat.parse("2 1 2 1 10 1 3 10 1 1 1 1 1 1 1 1 2 3") }
-        #expect(throws: ControlError.self) { try SchemesFormat.parse("1 2 3 4 5 6 6 0 0 0 1 2 3 1 100 3 2 1") }
+        // 6 is swamond's collapse (MADV_COLLAPSE); 7 and above are no action.
+        #expect(try SchemesFormat.parse("1 2 3 4 5 6 6 0 0 0 1 2 3 1 100 3 2 1")[0].action == .collapse)
+        #expect(throws: ControlError.self) { try SchemesFormat.parse("1 2 3 4 5 6 7 0 0 0 1 2 3 1 100 3 2 1") }
         #expect(throws: ControlError.self) { try SchemesFormat.parse("1 2 3 4 5 6 5 0 0 0 1 2 3 2 100 3 2 1") }
         #expect(throws: ControlError.self) { try SchemesFormat.parse("1 2 3 4 5 6 5 0 0 0 1 2 3 0 100 1 2 3") }
         #expect(throws: ControlError.self) { try SchemesFormat.parse("1 2 3 4294967296 5 6 5 0 0 0 1 2 3 0 100 3 2 1") }
+        // Every 32-bit field is range-checked before it is narrowed (fields 3-7 and 11-14).
+        for field in [2, 3, 4, 5, 6, 10, 11, 12, 13] {
+            var numbers = "0 9 0 9 0 9 5 0 0 0 1 2 3 0 100 3 2 1".split(separator: " ").map(String.init)
+            numbers[field] = "4294967296"
+            #expect(throws: ControlError.self, "field \(field + 1)") { try SchemesFormat.parse(numbers.joined(separator: " ")) }
+        }
         let two = try SchemesFormat.parse("0 100 0 20 0 99 5 0 0 0 0 0 0 0 0 0 0 0  4096 8192 1 1 1 2 2 0 0 0 0 0 0 0 0 0 0 0")
         #expect(two.map(\.action) == [.stat, .pageout])
+        // The read-back's two 5.16 statistics are nr_tried and sz_tried; schemes_stats has all five.
+        var counted = two
+        counted[1].stats.triedCount = 3
+        counted[1].stats.triedBytes = 12288
+        counted[1].stats.appliedCount = 2
+        counted[1].stats.appliedBytes = 8192
+        counted[1].stats.quotaExceeds = 1
+        #expect(SchemesFormat.render(counted).split(separator: "\n")[1].hasSuffix(" 3 12288"))
+        #expect(SchemesFormat.renderStats(counted.map(\.stats)) == "0 0 0 0 0\n3 12288 2 8192 1\n")
     }
 
     @Test func monitorOn() throws {

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# DAMOS side by side in the tier-3 guest (damos-init.sh): the kernel's DAMOS (debugfs, Linux
+# 6.12) and swamond (page_idle + process_madvise) apply the same pageout scheme to the same
+# workload, 64 MiB hot written continuously and 448 MiB cold, with swap on zram. Prints the
+# table for docs/benchmarks.md and checks the goals of issue 12:
+#   - swamond's resident-set reduction within 10 % of the kernel's,
+#   - swamond reclaims at least 80 % of the cold part,
+#   - the hot range's refaults (major faults, in % of its pages) and the workload's slowdown
+#     no worse than the kernel's + 2 percentage points,
+#   - with a 16 MiB/s size quota, neither applies more than the quota allows.
+#   usage: Tests/vm/damos.sh [--keep LOG]
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+LOG=${SWAMON_DAMOS_LOG:-/tmp/swamon-damos-guest.txt}
+started=$(date +%s)
+Tests/vm/boot.sh Tests/vm/damos-init.sh "$LOG" 2048 || exit 1
+grep -E '^GUEST (kernel|swap|attrs|error|swamond-log|done)' "$LOG"
+python3 - "$LOG" "$started" <<'PY'
+import sys, time, statistics
+lines = [l.split() for l in open(sys.argv[1]) if l.startswith("GUEST ")]
+passed = failed = 0
+def check(name, ok, detail=""):
+    global passed, failed
+    print(("PASS " if ok else "FAIL ") + name + (": " + detail if detail else ""))
+    if ok: passed += 1
+    else: failed += 1
+MiB = 1 << 20
+HOT_PAGES = 64 * MiB // 4096
+COLD = 448 * MiB
+check("guest ran to the end", any(l[1] == "done" for l in lines))
+check("no guest error line", not [l for l in lines if l[1] == "error"], "; ".join(" ".join(l[2:]) for l in lines if l[1] == "error"))
+check("swap on zram", any(l[1] == "swap" and int(l[2]) > 0 for l in lines))
+runs = {}
+for label in ("kernel", "swamond", "kernel_quota", "swamond_quota"):
+    samples = [dict(zip(l[4::2], map(int, l[5::2]))) | {"t": int(l[3])} for l in lines if l[1] == "sample" and l[2] == label]
+    base = next((l for l in lines if l[1] == "baseline" and l[2] == label), None)
+    cpu = next((l for l in lines if l[1] == "cpu" and l[2] == label), None)
+    if not samples or not base:
+        check(f"{label}: ran", False, "no samples")
+        continue
+    first, last = samples[0], samples[-1]
+    final_rss = statistics.median(s["rss_kb"] for s in samples[-3:]) * 1024
+    reduction = first["rss_kb"] * 1024 - final_rss
+    base_rate = int(base[4]) / int(base[6])
+    run_rate = last["passes"] / max(last["t"], 1)
+    runs[label] = r = {
+        "reduction": reduction, "final_rss": final_rss, "start_rss": first["rss_kb"] * 1024,
+        "refaults": last["majflt"] - first["majflt"], "applied": last["applied"],
+        "slowdown": 100 * (1 - run_rate / base_rate) if base_rate else 0.0,
+        "seconds": last["t"], "samples": samples,
+        "cpu": 100 * int(cpu[4]) / 100 / max(int(cpu[6]), 1) if cpu else None,
+    }
+    r["refault_pct"] = 100 * r["refaults"] / HOT_PAGES
+    r["cold_reclaimed"] = reduction / COLD
+print()
+print("| run | RSS before → after | reduction | cold reclaimed | bytes applied | hot refaults | slowdown | monitor thread CPU |")
+print("|---|---|---|---|---|---|---|---|")
+for label, r in runs.items():
+    print(f"| {label} | {r['start_rss'] / MiB:.0f} → {r['final_rss'] / MiB:.0f} MiB | {r['reduction'] / MiB:.0f} MiB | "
+          f"{100 * r['cold_reclaimed']:.0f} % | {r['applied'] / MiB:.0f} MiB | {r['refaults']} ({r['refault_pct']:.1f} % of hot pages) | "
+          f"{r['slowdown']:.1f} % | {r['cpu']:.1f} % |")
+print()
+for label, r in runs.items():
+    print(f"RSS over time {label}: " + " ".join(f"{s['t']}s:{s['rss_kb'] // 1024}" for s in r["samples"]))
+print()
+if "kernel" in runs and "swamond" in runs:
+    k, s = runs["kernel"], runs["swamond"]
+    check("swamond's RSS reduction within 10 % of the kernel's", abs(s["reduction"] - k["reduction"]) <= 0.1 * k["reduction"],
+          f"swamond {s['reduction'] / MiB:.0f} MiB, kernel {k['reduction'] / MiB:.0f} MiB")
+    check("swamond reclaims >= 80 % of the cold part", s["cold_reclaimed"] >= 0.8, f"{100 * s['cold_reclaimed']:.0f} %")
+    check("hot refaults no worse than the kernel's + 2 pp", s["refault_pct"] <= k["refault_pct"] + 2,
+          f"swamond {s['refault_pct']:.1f} %, kernel {k['refault_pct']:.1f} %")
+    check("slowdown no worse than the kernel's + 2 pp", s["slowdown"] <= k["slowdown"] + 2,
+          f"swamond {s['slowdown']:.1f} %, kernel {k['slowdown']:.1f} %")
+for label in ("kernel_quota", "swamond_quota"):
+    if label in runs:
+        r = runs[label]
+        # At most one quota per started window: 16 MiB per second, plus the window in progress.
+        worst = max(s["applied"] / (16 * MiB * (s["t"] + 1)) for s in r["samples"] if s["t"] > 0)
+        check(f"{label}: applied within 16 MiB/s", worst <= 1.0 + 1e-9,
+              f"{r['applied'] / MiB:.0f} MiB in {r['seconds']} s, worst {worst:.2f} of the cap")
+        check(f"{label}: the quota was used", r["applied"] >= 16 * MiB, f"{r['applied'] / MiB:.0f} MiB")
+print(f"damos tier took {int(time.time()) - int(sys.argv[2])} s")
+print(f"damos: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+PY

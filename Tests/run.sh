@@ -3,12 +3,13 @@
 #  1. builds everything warning-free in Swift 6 mode (warnings are errors) and runs the unit,
 #     property and end-to-end tests (real daemon, real processes, real journald); checks that the
 #     man pages say what --help says; replays the fuzz corpus and fuzzes each target for 30 s
-#     (Tests/fuzz/run.sh; SWAMON_FUZZ_SECONDS changes that);
+#     (Tests/fuzz/run.sh; SWAMON_FUZZ_SECONDS changes that); checks that every mutant of
+#     Tests/mutation/mutants.txt still applies (the mutation run itself is Tests/mutation/run.py);
 #  2. tier 2, swamond under a real systemd in systemd-nspawn (Tests/nspawn/run.sh);
 #  3. tier 3, real access bits in a QEMU guest running a kernel with idle page tracking,
 #     soft-dirty and DAMON (Tests/vm/run.sh), and the conformance script against that kernel's
-#     DAMON debugfs (Tests/vm/conformance.sh). The kernel is built once and cached in
-#     /var/cache/swamon;
+#     DAMON debugfs (Tests/vm/conformance.sh), and DAMOS side by side with the kernel's
+#     (Tests/vm/damos.sh). The kernel is built once and cached in /var/cache/swamon;
 #  4. the fresh-machine test: the README's two commands in a clean Debian 12 root
 #     (Tests/fresh/run.sh; not run again inside that root).
 # SWAMON_SKIP_NSPAWN=1, SWAMON_SKIP_VM=1 or SWAMON_SKIP_FRESH=1 skip a tier, saying so.
@@ -27,6 +28,7 @@ if [ "${1:-}" = --prepare-only ]; then
     exit 0
 fi
 swift test --skip-build
+Tests/mutation/run.py --check
 bin=$(swift build --show-bin-path)
 "$bin/swamon-fuzz-parsers" Tests/fuzz/corpus/parsers
 "$bin/swamon-fuzz-registry" Tests/fuzz/corpus/registry
@@ -44,6 +46,7 @@ if [ -n "${SWAMON_SKIP_VM:-}" ]; then
 else
     Tests/vm/run.sh
     Tests/vm/conformance.sh
+    Tests/vm/damos.sh
 fi
 if [ -n "${SWAMON_SKIP_FRESH:-}" ]; then
     echo "fresh-machine test skipped: SWAMON_SKIP_FRESH is set"

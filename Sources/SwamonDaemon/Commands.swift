@@ -125,12 +125,15 @@ extension Registry {
         let resolved = try contexts.withLock { (contexts) throws(ControlError) in try resolve(path, in: contexts) }
         if case .root(.monitorOn) = resolved, try !MonitorOnFormat.parse(content) {
             guard runningCount > 0 else { throw ControlError(.EPERM, "monitoring is not on") }
-            return .background { [self] in
-                do throws(ControlError) {
-                    try stopAll()
-                    return .ok
-                } catch {
-                    return .error(error)
+            // Answered once the threads ended and the state file says monitoring is off, so a
+            // restart right after the answer does not resume.
+            return .later { [self] answer in
+                DispatchQueue.global().async { [self] in
+                    do throws(ControlError) { try stopAll() } catch { return answer(.error(error)) }
+                    guard let saver, let ticket = saveState() else { return answer(.ok) }
+                    saver.whenSaved(ticket) { failure in
+                        answer(failure.map { .error(ControlError(.EIO, "monitoring stopped, but the state file could not be updated, so a restart would resume it: \($0)")) } ?? .ok)
+                    }
                 }
             }
         }
@@ -319,7 +322,7 @@ extension Registry {
     /// monitoring thread at the next aggregation, answered then. nil when the context is stopped
     /// (then the write is the same as writing `attrs` / `schemes`).
     func commitOnline(_ index: Int, _ file: ContextFile, _ content: String, from peer: Peer) throws(ControlError) -> Reply? {
-        var commit = PendingCommit(attributes: nil, schemes: nil, answer: { _ in })
+        var commit: (attributes: Attributes?, schemes: [Scheme]?) = (nil, nil)
         if file == .commitAttrs {
             let attributes = try AttrsFormat.parse(content)
             do throws(AttributesError) { try attributes.validate() } catch { throw ControlError(.EINVAL, error.description) }
@@ -339,11 +342,9 @@ extension Registry {
                 throw ControlError(.ENOTSUP, "paddr schemes can only count (stat); \(acting.action.name) needs the kernel's own reclaim of physical pages")
             }
         }
-        let pending = commit
+        let (attributes, schemes) = (commit.attributes, commit.schemes)
         return .later { [self] answer in
-            var queued = pending
-            queued = PendingCommit(attributes: pending.attributes, schemes: pending.schemes, answer: answer)
-            if !run.enqueue(queued) {
+            if !run.enqueue(PendingCommit(attributes: attributes, schemes: schemes, answer: answer)) {
                 // The thread ended meanwhile: a plain write to the stopped context.
                 do throws(ControlError) {
                     try writeContextFile(index, file, content, from: peer)

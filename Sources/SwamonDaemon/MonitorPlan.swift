@@ -51,7 +51,6 @@ struct MonitorPlan: Sendable {
         }
         schemes = state.schemes.map { scheme in
             var run = SchemeRun(scheme)
-            run.stats = Scheme.Stats()
             if let refusal = ProcessAdvice.unsupported(scheme.action) { run.refuse(refusal) }
             return run
         }

@@ -92,6 +92,16 @@ func freeMemoryRate() -> UInt64 {
 let everything = "0 18446744073709551615 0 4294967295 0 4294967295"
 let fast = "write attrs 5000 100000 1000000 10 1000"
 
+/// A daemon monitoring `pid` at 5 ms / 100 ms with `schemes`, started.
+func monitoring(_ pid: Int32, schemes: String) throws -> Daemon {
+    let daemon = try Daemon(settings: ["journal_every = 0"])
+    expectOK(try daemon.ask(fast))
+    expectOK(try daemon.ask("write target_ids \(pid)"))
+    expectOK(try daemon.ask("write schemes \(schemes)"))
+    expectOK(try daemon.ask("write monitor_on on"))
+    return daemon
+}
+
 @Suite("DAMOS with real processes", .serialized)
 struct DamosTests {
     /// The proactive-reclaim scheme: regions not accessed for 3 aggregations are paged out. The
@@ -99,12 +109,8 @@ struct DamosTests {
     @Test func pageoutEvictsTheColdMappingAndKeepsTheHotOne() throws {
         let workload = try ColdFileHotAnon()
         #expect(workload.coldKiB == 65536, "the whole file was read in")
-        let daemon = try Daemon(settings: ["journal_every = 0"])
+        let daemon = try monitoring(workload.pid, schemes: "4096 18446744073709551615 0 0 3 4294967295 2 0 0 0 0 0 0 0 0 0 0 0")
         defer { withExtendedLifetime(daemon) {} }
-        expectOK(try daemon.ask(fast))
-        expectOK(try daemon.ask("write target_ids \(workload.pid)"))
-        expectOK(try daemon.ask("write schemes 4096 18446744073709551615 0 0 3 4294967295 2 0 0 0 0 0 0 0 0 0 0 0"))
-        expectOK(try daemon.ask("write monitor_on on"))
         #expect(eventually(60) { workload.coldKiB < 65536 / 16 }, "cold mapping still \(workload.coldKiB) KiB resident")
         #expect(workload.hotKiB >= 16384 - 64, "hot mapping \(workload.hotKiB) KiB")
         let stats = try schemeStats(daemon)
@@ -122,12 +128,8 @@ struct DamosTests {
     /// stat counts what matches and changes nothing.
     @Test func statCountsWithoutTouching() throws {
         let workload = try ColdFileHotAnon()
-        let daemon = try Daemon(settings: ["journal_every = 0"])
+        let daemon = try monitoring(workload.pid, schemes: "\(everything) 5 0 0 0 0 0 0 0 0 0 0 0")
         defer { withExtendedLifetime(daemon) {} }
-        expectOK(try daemon.ask(fast))
-        expectOK(try daemon.ask("write target_ids \(workload.pid)"))
-        expectOK(try daemon.ask("write schemes \(everything) 5 0 0 0 0 0 0 0 0 0 0 0"))
-        expectOK(try daemon.ask("write monitor_on on"))
         #expect(eventually(10) { ((try? schemeStats(daemon)) ?? []).first ?? 0 >= 20 })
         let stats = try schemeStats(daemon)
         #expect(stats[2] == 0 && stats[3] == 0, "stat applies nothing: \(stats)")
@@ -138,13 +140,9 @@ struct DamosTests {
     /// are counted.
     @Test func aSizeQuotaCapsEachWindow() throws {
         let workload = try ColdFileHotAnon()
-        let daemon = try Daemon(settings: ["journal_every = 0"])
-        defer { withExtendedLifetime(daemon) {} }
-        expectOK(try daemon.ask(fast))
-        expectOK(try daemon.ask("write target_ids \(workload.pid)"))
-        expectOK(try daemon.ask("write schemes \(everything) 5 0 1048576 500 0 1 1 0 0 0 0 0"))
         let started = Date()
-        expectOK(try daemon.ask("write monitor_on on"))
+        let daemon = try monitoring(workload.pid, schemes: "\(everything) 5 0 1048576 500 0 1 1 0 0 0 0 0")
+        defer { withExtendedLifetime(daemon) {} }
         Thread.sleep(forTimeInterval: 3)
         let stats = try schemeStats(daemon)
         let elapsed = Date().timeIntervalSince(started)
@@ -192,12 +190,8 @@ struct DamosTests {
     @Test func hugepageIsTriedNeverAppliedSaidOnce() throws {
         let target = try sleeper()
         defer { target.kill() }
-        let daemon = try Daemon(settings: ["journal_every = 0"])
+        let daemon = try monitoring(target.pid, schemes: "\(everything) 3 0 0 0 0 0 0 0 0 0 0 0")
         defer { withExtendedLifetime(daemon) {} }
-        expectOK(try daemon.ask(fast))
-        expectOK(try daemon.ask("write target_ids \(target.pid)"))
-        expectOK(try daemon.ask("write schemes \(everything) 3 0 0 0 0 0 0 0 0 0 0 0"))
-        expectOK(try daemon.ask("write monitor_on on"))
         #expect(eventually(10) { ((try? schemeStats(daemon)) ?? []).first ?? 0 >= 10 })
         let stats = try schemeStats(daemon)
         #expect(stats[2] == 0 && stats[3] == 0)
@@ -248,24 +242,19 @@ struct DamosTests {
 /// Nobody can have an action applied to a process they could not act on themselves.
 @Suite("DAMOS authorisation", .serialized)
 struct DamosAuthorizationTests {
-    static let member = ["--reuid=65534", "--regid=65534", "--groups=100"]
+    static let member = AuthorizationTests.member
 
     func swamonctl(_ daemon: Daemon, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWAMON_SOCKET"] = daemon.socketPath
-        return try runCommand("/usr/bin/setpriv", Self.member + [productPath("swamonctl")] + arguments, environment: environment)
+        try SwamondTests.swamonctl(daemon, as: Self.member, arguments)
     }
 
     @Test func actingSchemesOnlyOnOwnProcesses() throws {
         let daemon = try Daemon(settings: ["journal_every = 0", "socket_mode = 0666", "control_group = users"])
         defer { withExtendedLifetime(daemon) {} }
-        let own = try ChildProcess("/usr/bin/setpriv", Self.member + ["/bin/sleep", "600"])
+        let own = try memberSleeper()
         defer { own.kill() }
         let rootOwned = try sleeper()
         defer { rootOwned.kill() }
-        #expect(eventually {
-            (try? String(contentsOfFile: "/proc/\(own.pid)/status", encoding: .utf8))?.contains("Uid:\t65534") == true
-        })
         let pageout = "\(everything) 2 0 0 0 0 0 0 0 0 0 0 0"
         let stat = "\(everything) 5 0 0 0 0 0 0 0 0 0 0 0"
 

@@ -75,3 +75,20 @@ func overlap(_ start: UInt64, _ end: UInt64, _ range: Range<UInt64>) -> UInt64 {
 func mostlyInside(_ start: UInt64, _ end: UInt64, _ range: Range<UInt64>) -> Bool {
     overlap(start, end, range) * 10 >= (end - start) * 9
 }
+
+/// Runs swamonctl against `daemon` as another identity (`setpriv` arguments).
+func swamonctl(_ daemon: Daemon, as identity: [String], _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    var environment = ProcessInfo.processInfo.environment
+    environment["SWAMON_SOCKET"] = daemon.socketPath
+    return try runCommand("/usr/bin/setpriv", identity + [productPath("swamonctl")] + arguments, environment: environment)
+}
+
+/// A sleeping process of uid 65534 in group `users` (AuthorizationTests.member), returned once it
+/// runs under that uid.
+func memberSleeper() throws -> ChildProcess {
+    let process = try ChildProcess("/usr/bin/setpriv", AuthorizationTests.member + ["/bin/sleep", "600"])
+    #expect(eventually {
+        (try? String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8))?.contains("Uid:\t65534") == true
+    })
+    return process
+}

@@ -16,11 +16,8 @@ echo "GUEST kernel $(uname -r) cpus $(nproc) mem_kb $(awk '/MemTotal/{print $2}'
 # The busy companion on the workload's CPU (see test-environment.md §5: without context switches
 # QEMU's software TLB keeps hot pages' Accessed bits from being set again).
 taskset -c 0 sh -c 'while :; do :; done' &
-taskset -c 1 /bin/swamond --socket /tmp/swamond.sock --set journal_every=0 2>/tmp/swamond.log &
-for _ in $(seq 150); do [ -S /tmp/swamond.sock ] && break; sleep 0.2; done
-[ -S /tmp/swamond.sock ] || { echo "GUEST error swamond did not start: $(tr '\n' '|' </tmp/swamond.log)"; echo "GUEST done"; reboot -f; }
-export SWAMON_SOCKET=/tmp/swamond.sock
-SWAMOND=$(pidof swamond)
+. /bin/guest-lib.sh
+start_swamond 1
 ATTRS=${BENCH_ATTRS:-"5000 100000 1000000 10 1000"}
 echo "GUEST attrs $ATTRS"
 

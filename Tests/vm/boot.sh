@@ -27,7 +27,7 @@ for b in swamond swamonctl swamon-workload swamon-minimal-sampler; do
 done
 cp -L /lib64/ld-linux-x86-64.so.2 "$R/lib64/"
 cp "$GUEST_INIT" "$R/init"; chmod +x "$R/init"
-cp Tests/conformance/conformance.sh "$R/bin/"
+cp Tests/conformance/conformance.sh Tests/vm/guest-lib.sh "$R/bin/"
 (cd "$R" && find . | cpio -o -H newc 2>/dev/null | gzip -1) > "$WORK/initramfs.gz"
 # tsc=reliable with the host's TSC rate: without it the guest's clock drifts under emulation.
 TSC=$(awk -F': ' '/^cpu MHz/{printf "%d", $2*1000; exit}' /proc/cpuinfo)

@@ -11,10 +11,8 @@ echo "GUEST kernel $(uname -r) cpus $(nproc) clocksource $(cat /sys/devices/syst
 # a busy companion on the workload's CPU makes the context switches that flush it.
 taskset -c 0 sh -c 'while :; do :; done' &
 HOG=$!
-taskset -c 1 /bin/swamond --socket /tmp/swamond.sock --set journal_every=0 2>/tmp/swamond.log &
-for _ in $(seq 150); do [ -S /tmp/swamond.sock ] && break; sleep 0.2; done
-[ -S /tmp/swamond.sock ] || { echo "GUEST error swamond did not start: $(tr '\n' '|' </tmp/swamond.log)"; echo "GUEST done"; reboot -f; }
-export SWAMON_SOCKET=/tmp/swamond.sock
+. /bin/guest-lib.sh
+start_swamond 1
 
 start_workload() { # $1: label
     rm -f /tmp/workload  # else the last workload's ready line may be read before the new one truncates the file

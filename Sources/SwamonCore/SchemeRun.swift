@@ -27,9 +27,10 @@ public struct SchemeRun: Equatable, Sendable {
     public internal(set) var chargedBytes: UInt64 = 0
     /// When the current window started (monotonic ns); nil before the first window.
     var chargedFrom: UInt64?
-    /// Bytes and time charged in all earlier windows: the measured apply throughput.
+    /// Bytes charged in all earlier windows, and the time every try took since monitoring
+    /// started: the measured apply throughput (DAMON: `total_charged_sz`, `total_charged_ns`).
     var totalChargedBytes: UInt64 = 0
-    var totalChargedNanoseconds: UInt64 = 0
+    public internal(set) var totalChargedNanoseconds: UInt64 = 0
     /// Effective size quota of this window (DAMON: `esz`); 0 means no quota.
     public internal(set) var effectiveQuota: UInt64 = 0
     /// Regions scoring below this are not tried in this window (DAMON: `min_score`).

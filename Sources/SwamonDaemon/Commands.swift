@@ -11,11 +11,6 @@ public import SwamonProtocol
 public enum Reply: Sendable {
     case now(Response)
     case later(@Sendable (_ answer: @escaping @Sendable (Response) -> Void) -> Void)
-
-    /// Work that blocks, run on a background queue.
-    static func background(_ work: @escaping @Sendable () -> Response) -> Reply {
-        .later { answer in DispatchQueue.global().async { answer(work()) } }
-    }
 }
 
 /// A resolved path: a root file, or a file of the context at an index.
@@ -380,6 +375,7 @@ extension Registry {
                     let active = state.isRunning ? state.schemeRuns.filter(\.isActive).count : state.schemes.count
                     text += " schemes=\(state.schemes.count) schemes_active=\(active)"
                     text += " schemes_applied_bytes=\(state.schemes.reduce(0) { $0 &+ $1.stats.appliedBytes })"
+                    text += " schemes_apply_us=\(state.schemeRuns.reduce(0) { $0 &+ $1.totalChargedNanoseconds } / 1000)"
                     text += " paused=\(state.pausedByWatermarks && state.isRunning ? "watermarks" : "no")"
                 }
                 text += " last_stop=\(state.lastStopReason.map { $0.replacingOccurrences(of: " ", with: "_") } ?? "-")\n"

@@ -246,10 +246,11 @@ enum SchemeText {
     static func describe(_ n: [UInt64], aggregationInterval: UInt64) -> String {
         func range(_ low: UInt64, _ high: UInt64, max: UInt64, _ show: (UInt64) -> String) -> String {
             switch (low, high) {
+            case _ where low == high: show(low)
             case (0, max): "any"
             case (0, _): "up to \(show(high))"
             case (_, max): "\(show(low)) or more"
-            default: low == high ? show(low) : "\(show(low)) to \(show(high))"
+            default: "\(show(low)) to \(show(high))"
             }
         }
         let age = { (aggregations: UInt64) in Quantities.duration(microseconds: aggregations &* aggregationInterval) }

@@ -36,6 +36,39 @@ struct SwamonctlTests {
         #expect(missing.status == 2 && missing.err.contains("cannot connect"), "unreachable daemon: exit 2")
     }
 
+    /// Schemes in words: `schemes add` turns sizes, durations and quotas into the 18 numbers;
+    /// `schemes` prints them back with their statistics; while running, changes are commits.
+    @Test func schemesInWords() throws {
+        let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
+        let target = try sleeper()
+        defer { target.kill() }
+        #expect(try ctl(daemon, ["attrs", "5000", "100000", "1000000", "10", "1000"]).status == 0)
+        let added = try ctl(daemon, ["schemes", "add", "pageout", "--min-size", "8K", "--min-age", "30s", "--max-accesses", "0", "--quota", "100MiB/1s"])
+        #expect(added.status == 0, "\(added.err)")
+        // 30 s of 100 ms aggregations = 300; 100 MiB per 1000 ms with the default weights 0,1,1.
+        #expect(try ctl(daemon, ["read", "schemes"]).out == "8192 18446744073709551615 0 0 300 4294967295 2 0 104857600 1000 0 1 1 0 0 0 0 0 0 0\n")
+        #expect(try ctl(daemon, ["schemes", "add", "stat", "--watermarks", "500,400,200/5s"]).status == 0)
+        #expect(try ctl(daemon, ["read", "schemes"]).out.split(separator: "\n")[1] == "0 18446744073709551615 0 4294967295 0 4294967295 5 0 0 0 0 0 0 1 5000000 500 400 200 0 0")
+        let listed = try ctl(daemon, ["schemes"]).out
+        #expect(listed.contains("0: pageout: size 8.0 KiB or more, accesses 0, age 30 s or more; quota 100.0 MiB per 1 s (weights 0,1,1)"), "\(listed)")
+        #expect(listed.contains("1: stat: size any, accesses any, age any; active while free memory is 200‰..500‰ (resumes below 400‰), checked every 5 s"), "\(listed)")
+        #expect(listed.contains("tried 0 regions (0 B), applied to 0 (0 B), quota used up in 0 windows"))
+        let bad = try ctl(daemon, ["schemes", "add", "explode"])
+        #expect(bad.status == 64 && bad.err.contains("unknown action 'explode'"))
+        // Running: removal becomes a commit and the context keeps going.
+        #expect(try ctl(daemon, ["targets", "\(target.pid)"]).status == 0)
+        #expect(try ctl(daemon, ["start"]).status == 0)
+        #expect(try ctl(daemon, ["schemes", "remove", "0"]).status == 0)
+        #expect(try ctl(daemon, ["read", "schemes"]).out.split(separator: "\n").count == 1)
+        #expect(try ctl(daemon, ["tune", "attrs", "5000", "200000", "1000000", "10", "1000"]).status == 0)
+        #expect(try ctl(daemon, ["attrs"]).out == "5000 200000 1000000 10 1000\n")
+        let json = try ctl(daemon, ["--json", "schemes"]).out
+        #expect(json.contains("\"action\" : \"stat\"") || json.contains("\"action\":\"stat\""), "\(json)")
+        #expect(try ctl(daemon, ["schemes", "clear"]).status == 0)
+        #expect(try ctl(daemon, ["schemes"]).out == "no schemes\n")
+    }
+
     @Test func jsonOutput() throws {
         let daemon = try Daemon()
         defer { withExtendedLifetime(daemon) {} }

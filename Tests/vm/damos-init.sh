@@ -8,6 +8,7 @@
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 mount -t debugfs none /sys/kernel/debug
+mount -t tracefs none /sys/kernel/tracing 2>/dev/null
 echo never > /sys/kernel/mm/transparent_hugepage/enabled
 D=/sys/kernel/debug/damon
 echo "GUEST kernel $(uname -r) cpus $(nproc) mem_kb $(awk '/MemTotal/{print $2}' /proc/meminfo)"
@@ -38,6 +39,8 @@ run() {
     # Pageout regions of at least a page, never accessed, for 5 s (50 aggregations) or more.
     scheme="4096 18446744073709551615 0 0 50 4294967295 2 0 $3 $([ "$3" = 0 ] && echo 0 || echo 1000) 0 0 0 0 0 0 0 0"
     if [ "$2" = kernel ]; then
+        # Which regions the kernel's DAMOS tries (damos_before_apply), for the record.
+        echo > /sys/kernel/tracing/trace; echo 1 > /sys/kernel/tracing/events/damon/damos_before_apply/enable 2>/dev/null
         echo "$ATTRS" > $D/attrs; echo $W > $D/target_ids; echo "$scheme" > $D/schemes
         echo on > $D/monitor_on_DEPRECATED || echo "GUEST error kernel on $1"
         stat=/proc/$(cat $D/kdamond_pid)/stat
@@ -68,6 +71,9 @@ run() {
     if [ "$2" = kernel ]; then
         echo "GUEST stats $1 $(cut -d' ' -f19- $D/schemes)"
         echo off > $D/monitor_on_DEPRECATED
+        echo 0 > /sys/kernel/tracing/events/damon/damos_before_apply/enable 2>/dev/null
+        grep damos_before_apply /sys/kernel/tracing/trace | head -40 | sed "s/^ */GUEST trace $1 /"
+        echo "GUEST maps $1 $(awk '{print $1}' /proc/$W/maps | tr '\n' ' ')"
     else
         echo "GUEST stats $1 $(swamonctl read schemes_stats)"
         swamonctl status | sed "s/^/GUEST status $1 /"

@@ -32,10 +32,13 @@ run() {
     while ! grep -q ready /tmp/workload 2>/dev/null; do sleep 0.2; done
     echo "GUEST workload $1 $(cat /tmp/workload)"
     sleep 5
+    # The pass rate alone, in two halves: their difference is the measurement's own noise.
     p0=$(cat /tmp/passes 2>/dev/null || echo 0)
-    sleep $BASE
+    sleep $((BASE / 2))
+    ph=$(cat /tmp/passes 2>/dev/null || echo 0)
+    sleep $((BASE / 2))
     p1=$(cat /tmp/passes 2>/dev/null || echo 0)
-    echo "GUEST baseline $1 passes $((p1 - p0)) seconds $BASE"
+    echo "GUEST baseline $1 passes $((p1 - p0)) seconds $BASE first_half $((ph - p0)) second_half $((p1 - ph))"
     # Pageout regions of at least a page, never accessed, for 5 s (50 aggregations) or more.
     scheme="4096 18446744073709551615 0 0 50 4294967295 2 0 $3 $([ "$3" = 0 ] && echo 0 || echo 1000) 0 0 0 0 0 0 0 0"
     if [ "$2" = kernel ]; then
@@ -43,6 +46,7 @@ run() {
         echo > /sys/kernel/tracing/trace; echo 1 > /sys/kernel/tracing/events/damon/damos_before_apply/enable 2>/dev/null
         echo "$ATTRS" > $D/attrs; echo $W > $D/target_ids; echo "$scheme" > $D/schemes
         echo on > $D/monitor_on_DEPRECATED || echo "GUEST error kernel on $1"
+        taskset -p 2 "$(cat $D/kdamond_pid)" >/dev/null  # on CPU 1, where swamond runs
         stat=/proc/$(cat $D/kdamond_pid)/stat
     else
         swamonctl write access_check page_idle || echo "GUEST error access_check $1"
@@ -51,9 +55,10 @@ run() {
         stat=/proc/$SWAMOND/task/$(swamonctl read kdamond_pid)/stat
     fi
     c0=$(ticks $stat)
-    start=$(cut -d. -f1 /proc/uptime)
+    start=$(awk '{print $1}' /proc/uptime)
     i=0
     while [ $i -le $4 ]; do
+        now=$(awk -v s=$start '{printf "%.2f", $1 - s}' /proc/uptime)
         passes=$(cat /tmp/passes 2>/dev/null || echo 0)
         rss=$(awk '/VmRSS/{print $2}' /proc/$W/status)
         swap=$(awk '/VmSwap/{print $2}' /proc/$W/status)
@@ -63,11 +68,11 @@ run() {
         else
             applied=$(swamonctl read schemes_stats | awk '{print $4}')
         fi
-        echo "GUEST sample $1 t $i rss_kb $rss swap_kb $swap majflt $majflt passes $((passes - p1)) applied ${applied:-0}"
+        echo "GUEST sample $1 t $i elapsed_cs ${now%.*}${now#*.} rss_kb $rss swap_kb $swap majflt $majflt passes $((passes - p1)) applied ${applied:-0}"
         sleep 2; i=$((i + 2))
     done
     c1=$(ticks $stat)
-    elapsed=$(( $(cut -d. -f1 /proc/uptime) - start ))
+    elapsed=$(awk -v s=$start '{printf "%d", $1 - s}' /proc/uptime)
     if [ "$2" = kernel ]; then
         echo "GUEST stats $1 $(cut -d' ' -f19- $D/schemes)"
         echo off > $D/monitor_on_DEPRECATED

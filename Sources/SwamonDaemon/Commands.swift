@@ -376,11 +376,26 @@ extension Registry {
                     text += " schemes=\(state.schemes.count) schemes_active=\(active)"
                     text += " schemes_applied_bytes=\(state.schemes.reduce(0) { $0 &+ $1.stats.appliedBytes })"
                     text += " schemes_apply_us=\(state.schemeRuns.reduce(0) { $0 &+ $1.totalChargedNanoseconds } / 1000)"
+                    let refused = state.schemeRuns.enumerated().compactMap { index, run in
+                        run.refusal.map { "\(index):\(errnoName($0.errno))" }
+                    }
+                    text += " schemes_refused=\(refused.isEmpty ? "-" : refused.joined(separator: ","))"
                     text += " paused=\(state.pausedByWatermarks && state.isRunning ? "watermarks" : "no")"
                 }
                 text += " last_stop=\(state.lastStopReason.map { $0.replacingOccurrences(of: " ", with: "_") } ?? "-")\n"
             }
         }
         return text
+    }
+}
+
+/// The symbolic name of the errnos a scheme can be refused with (the number otherwise).
+func errnoName(_ code: Int32) -> String {
+    switch code {
+    case EPERM: "EPERM"
+    case EACCES: "EACCES"
+    case EINVAL: "EINVAL"
+    case ENOSYS: "ENOSYS"
+    default: "\(code)"
     }
 }

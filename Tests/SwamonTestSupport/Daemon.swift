@@ -9,10 +9,11 @@ public final class Daemon {
     public let logPath: String
     public let process: ChildProcess
 
-    /// `settings` are configuration lines written to a config file (`key = value`).
+    /// `settings` are configuration lines written to a config file (`key = value`); `launcher`
+    /// (e.g. `setpriv …`) runs swamond when given.
     public init(
         settings: [String] = ["journal_every = 0"], directory: String? = nil, arguments: [String] = [],
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], launcher: [String] = []
     ) throws {
         let dir = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("swamond-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -22,9 +23,8 @@ public final class Daemon {
         logPath = "\(dir)/swamond.log"
         let config = "\(dir)/swamond.conf"
         try (settings.joined(separator: "\n") + "\n").write(toFile: config, atomically: true, encoding: .utf8)
-        process = try ChildProcess(
-            productPath("swamond"), ["--config", config, "--socket", socketPath] + arguments, standardError: logPath,
-            environment: environment)
+        let command = launcher + [productPath("swamond"), "--config", config, "--socket", socketPath] + arguments
+        process = try ChildProcess(command[0], Array(command.dropFirst()), standardError: logPath, environment: environment)
         for _ in 0..<500 where !FileManager.default.fileExists(atPath: socketPath) && process.process.isRunning {
             usleep(10_000)
         }

@@ -200,6 +200,27 @@ struct DamosTests {
         #expect(try statusFields(daemon)["schemes_active"] == "1", "tried is active")
     }
 
+    /// A kernel that refuses the advice (here: swamond without CAP_SYS_NICE, which
+    /// process_madvise needs for another process) makes that scheme inactive with the errno;
+    /// monitoring and the other schemes go on.
+    @Test func aRefusedAdviceDeactivatesTheSchemeOnly() throws {
+        let workload = try ColdFileHotAnon()
+        let daemon = try Daemon(launcher: ["/usr/bin/setpriv", "--bounding-set=-sys_nice", "--inh-caps=-sys_nice", "--"])
+        defer { withExtendedLifetime(daemon) {} }
+        expectOK(try daemon.ask(fast))
+        expectOK(try daemon.ask("write target_ids \(workload.pid)"))
+        expectOK(try daemon.ask("write schemes \(everything) 2 0 0 0 0 0 0 0 0 0 0 0 \(everything) 5 0 0 0 0 0 0 0 0 0 0 0"))
+        expectOK(try daemon.ask("write monitor_on on"))
+        #expect(eventually(20) { (try? statusFields(daemon))?["schemes_refused"] == "0:EPERM" })
+        let status = try statusFields(daemon)
+        #expect(status["schemes_active"] == "1" && status["state"] == "on")
+        #expect(daemon.log.contains("scheme 0 (pageout) is inactive: process_madvise(pageout) is not permitted"))
+        let tried = try schemeStats(daemon, 0)[0]
+        #expect(eventually { ((try? schemeStats(daemon, 1)) ?? []).first ?? 0 > 10 }, "stat goes on")
+        #expect(try schemeStats(daemon, 0)[0] == tried, "the refused scheme is not tried again")
+        #expect(workload.coldKiB == 65536)
+    }
+
     /// Online tuning keeps targets and regions: new attrs read back, the thread and the regions stay.
     @Test func commitAttrsKeepsRegionsAndThread() throws {
         let target = try sleeper()

@@ -138,6 +138,20 @@ struct ExactRuleTests {
         #expect(context.targets[0].regions.map(\.age) == [3, 3, 3, 3], "three passes: thresholds 1, 2, 4")
     }
 
+    @Test func exactlyTheMaximumCountEndsThePasses() throws {
+        // 3 regions, max 3: `3 > 3` is false after the first pass, so there is no second one
+        // (which would age every region again).
+        let attributes = Attributes(sampleInterval: 1, aggregationInterval: 100, updateInterval: 100, minRegions: 3, maxRegions: 3)
+        let counts: [UInt32] = [0, 4, 8]
+        let target = Target(id: 1, regions: counts.enumerated().map { i, c in
+            region(UInt64(i) * 10, UInt64(i + 1) * 10, accesses: c, last: c)
+        })
+        let context = kunitContext(targets: [target], attributes: attributes)
+        context.mergeRegions(threshold: 1, sizeLimit: 1000)
+        #expect(bounds(context.targets[0]) == [[0, 10], [10, 20], [20, 30]])
+        #expect(context.targets[0].regions.map(\.age) == [1, 1, 1])
+    }
+
     // MARK: split — damon_split_region_at(): the new right region copies age,
     // last_nr_accesses, nr_accesses_bp and nr_accesses.
 

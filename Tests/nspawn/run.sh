@@ -68,7 +68,12 @@ for _ in $(seq 50); do W=$(IN awk '{print $3}' /tmp/workload.out 2>/dev/null); [
 check "swamonctl attrs" IN swamonctl attrs 5000 100000 1000000 10 1000
 check "swamonctl targets (a process in the container)" IN swamonctl targets "$W"
 check "swamonctl start" IN swamonctl start
+# A DAMOS scheme under the unit's hardening (capabilities, system-call filter): committed while
+# running, applied to the workload's cold memory, nothing refused.
+check "swamonctl schemes add pageout (a commit while running)" IN swamonctl schemes add pageout --max-accesses 0
 sleep 3
+IN swamonctl status >/tmp/swamon-nspawn-schemes.txt 2>&1
+check "the scheme acts under the shipped unit" sh -c "grep -q 'schemes_refused=- ' /tmp/swamon-nspawn-schemes.txt && ! grep -q 'schemes_applied_bytes=0 ' /tmp/swamon-nspawn-schemes.txt"
 IN systemctl status swamond.service --no-pager >/tmp/swamon-status.txt 2>&1
 check "systemctl status shows STATUS=" grep -q 'Status: "1 of 1 contexts monitoring 1 target (access check referenced)"' /tmp/swamon-status.txt
 IN journalctl -u swamond.service -o json --no-pager >/tmp/swamon-journal.json 2>&1

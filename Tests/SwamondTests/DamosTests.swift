@@ -8,6 +8,8 @@ final class ColdFileHotAnon {
     let child: ChildProcess
     let file: String
     let directory: String
+    /// Where the hot anonymous mapping starts (the script prints it).
+    let hotStart: UInt64
 
     static let script = """
         import ctypes, mmap, os, sys, time
@@ -37,7 +39,9 @@ final class ColdFileHotAnon {
         file = directory + "/cold.data"
         child = try ChildProcess("/usr/bin/python3", ["-c", Self.script, file])
         let line = child.readLine()
-        precondition(line.hasPrefix("ready "), "workload said: \(line)")
+        let fields = line.split(separator: " ")
+        precondition(fields.count == 3 && fields[0] == "ready", "workload said: \(line)")
+        hotStart = UInt64(fields[2], radix: 16) ?? 0
     }
 
     var pid: Int32 { child.pid }
@@ -58,12 +62,9 @@ final class ColdFileHotAnon {
     }
 
     var coldKiB: Int { residentKiB { $0.hasSuffix(file) } }
-    /// The 16 MiB anonymous mapping (the only one of exactly that size).
+    /// The 16 MiB anonymous mapping the script writes to.
     var hotKiB: Int {
-        residentKiB { line in
-            let bounds = line.split(separator: " ")[0].split(separator: "-").compactMap { UInt64($0, radix: 16) }
-            return bounds.count == 2 && bounds[1] - bounds[0] == 16 << 20
-        }
+        residentKiB { line in UInt64(line.split(separator: "-")[0], radix: 16) == hotStart }
     }
 
     deinit {

@@ -172,10 +172,18 @@ extension MonitoringContext {
     }
 
     /// DAMON: `damos_wmark_wait_us` for one scheme: above high or below low deactivates;
-    /// inactive between mid and high stays inactive; otherwise active.
+    /// inactive between mid and high stays inactive; otherwise active. The kernel reads the
+    /// metric at every iteration; here an active scheme reads `/proc/meminfo` again only after
+    /// its check interval (an inactive one sleeps that long between checks anyway).
     func watermarkWait(_ s: Int) -> UInt64 {
         let marks = schemes[s].scheme.watermarks
-        guard marks.metric == .freeMemoryRate, let metric = freeMemoryRate() else { return 0 }
+        guard marks.metric == .freeMemoryRate else { return 0 }
+        let now = clock()
+        if schemes[s].watermarkActive, let last = schemes[s].lastWatermarkCheck, now &- last < marks.intervalMicroseconds &* 1000 {
+            return 0
+        }
+        guard let metric = freeMemoryRate() else { return 0 }
+        schemes[s].lastWatermarkCheck = now
         schemes[s].lastMetric = metric
         if metric > marks.high || marks.low > metric {
             schemes[s].watermarkActive = false

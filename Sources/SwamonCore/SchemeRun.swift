@@ -21,6 +21,9 @@ public struct SchemeRun: Equatable, Sendable {
     public internal(set) var watermarkActive = true
     /// The last watermark metric read, per mille (nil: none read yet or no metric).
     public internal(set) var lastMetric: UInt64?
+    /// When the metric was last read (monotonic ns): an active scheme reads it again only once
+    /// its check interval has passed.
+    var lastWatermarkCheck: UInt64?
 
     // Quota window (DAMON: `struct damos_quota`'s private fields).
     /// Bytes charged in the current window.

@@ -200,17 +200,33 @@ struct SchemeTests {
     @Test func watermarksHaveHysteresis() {
         var rate: UInt64 = 0
         let marks = Scheme.Watermarks(metric: .freeMemoryRate, intervalMicroseconds: 1000, high: 500, mid: 400, low: 200)
-        let (context, _, _) = schemeContext([aggregated(0, 10)], schemes: [scheme(.stat, watermarks: marks)])
-        context.freeMemoryRate = { rate }
+        let (context, _, clock) = schemeContext([aggregated(0, 10)], schemes: [scheme(.stat, watermarks: marks)])
+        var reads = 0
+        context.freeMemoryRate = {
+            reads += 1
+            return rate
+        }
         let steps: [(rate: UInt64, wait: UInt64, active: Bool)] = [
             (600, 1000, false), (500, 1000, false), (450, 1000, false), (400, 1000, false), (399, 0, true),
             (450, 0, true), (500, 0, true), (501, 1000, false), (350, 0, true), (200, 0, true), (199, 1000, false),
         ]
         for step in steps {
             rate = step.rate
+            clock.now += 1_000_000  // one check interval
             #expect(context.watermarkWait() == step.wait, "rate \(step.rate)")
             #expect(context.schemes[0].watermarkActive == step.active, "rate \(step.rate)")
         }
+        #expect(reads == steps.count)
+        // An active scheme is not checked again within its interval, even if the rate moved.
+        rate = 300
+        clock.now += 1_000_000
+        #expect(context.watermarkWait() == 0)
+        rate = 900
+        clock.now += 999_999
+        #expect(context.watermarkWait() == 0)
+        #expect(reads == steps.count + 1)
+        clock.now += 1
+        #expect(context.watermarkWait() == 1000)
         // No metric, or an unknown rate: always active.
         let (plain, _, _) = schemeContext([aggregated(0, 10)], schemes: [scheme(.stat)])
         #expect(plain.watermarkWait() == 0)

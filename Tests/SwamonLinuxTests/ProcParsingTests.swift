@@ -59,4 +59,38 @@ struct ProcParsingTests {
                 .init(range: AddressRange(0x7ffd_1c00_0000, 0x7ffd_1c02_1000), referencedKiB: 0),
             ])
     }
+
+    /// The ptrace rule (PTRACE_MODE_READ_FSCREDS without CAP_SYS_PTRACE, `__ptrace_may_access`):
+    /// real, effective and saved uids all the caller's, the same for gids, and dumpable. The
+    /// fourth (filesystem) id is not compared: FSCREDS compares the caller's fs ids with the
+    /// target's real, effective and saved ones.
+    @Test func ptraceRule() {
+        let own = ProcessCredentials(uids: [1000, 1000, 1000, 1000], gids: [100, 100, 100, 100], dumpable: true)
+        #expect(own.mayBeInspected(byUID: 1000, gid: 100))
+        #expect(!own.mayBeInspected(byUID: 1001, gid: 100))
+        #expect(!own.mayBeInspected(byUID: 1000, gid: 101))
+        var notDumpable = own
+        notDumpable.dumpable = false
+        #expect(!notDumpable.mayBeInspected(byUID: 1000, gid: 100), "a non-dumpable process is not inspectable")
+        for slot in 0..<3 {
+            var setuid = own
+            setuid.uids[slot] = 0
+            #expect(!setuid.mayBeInspected(byUID: 1000, gid: 100), "uid slot \(slot)")
+            var setgid = own
+            setgid.gids[slot] = 0
+            #expect(!setgid.mayBeInspected(byUID: 1000, gid: 100), "gid slot \(slot)")
+        }
+        var otherFS = own
+        otherFS.uids[3] = 0
+        #expect(otherFS.mayBeInspected(byUID: 1000, gid: 100), "the filesystem uid is not part of the rule")
+    }
+
+    /// Dumpable is read as the kernel shows it: /proc/PID is owned by root instead of the
+    /// process's effective uid when it is not dumpable.
+    @Test func credentialsFromStatus() {
+        let status = "Name:\tsleep\nUid:\t1000\t1000\t1000\t1000\nGid:\t100\t100\t100\t100\n"
+        #expect(ProcessCredentials(status: status, procOwner: 1000) == ProcessCredentials(uids: [1000, 1000, 1000, 1000], gids: [100, 100, 100, 100], dumpable: true))
+        #expect(ProcessCredentials(status: status, procOwner: 0)?.dumpable == false)
+        #expect(ProcessCredentials(status: "Uid:\t1\t2\t3\nGid:\t1\t2\t3\t4\n", procOwner: 2) == nil, "four ids or nothing")
+    }
 }

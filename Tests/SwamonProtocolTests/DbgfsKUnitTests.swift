@@ -36,8 +36,9 @@ struct DbgfsKUnitTests {
         #expect(InitRegionsFormat.render(targetIDs: ids, regions: regions) == readBack)
     }
 
-    /// damon_dbgfs_test_set_init_regions, the invalid inputs: no such target, overlap, unsorted.
-    @Test(arguments: ["4 10 20\n", "2 10 20\n 2 14 26\n", "1 10 20\n2 30 40\n 1 5 8"])
+    /// damon_dbgfs_test_set_init_regions, the invalid inputs: no such target, overlap, unsorted;
+    /// and add_init_region's `ar->start >= ar->end` (an empty or inverted region).
+    @Test(arguments: ["4 10 20\n", "2 10 20\n 2 14 26\n", "1 10 20\n2 30 40\n 1 5 8", "1 10 10", "1 20 10"])
     func setInitRegionsInvalid(input: String) {
         #expect(throws: ControlError.self) { try InitRegionsFormat.parse(input, targetIDs: [1, 2, 3]) }
     }

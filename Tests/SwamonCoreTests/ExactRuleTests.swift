@@ -152,6 +152,15 @@ struct ExactRuleTests {
         #expect(context.targets[0].regions.map(\.age) == [1, 1, 1])
     }
 
+    // damon_set_regions: `first->ar.start = ALIGN_DOWN(range->start, min_sz_region);
+    // last->ar.end = ALIGN(range->end, min_sz_region);` a range no region meets becomes one
+    // region aligned the same way.
+    @Test func setRegionsAlignsOutwards() {
+        var target = Target(id: 1, regions: [Region(4096, 8192)])
+        target.setRegions([AddressRange(5000, 10_000), AddressRange(20_000, 30_000)], minRegionSize: 4096)
+        #expect(bounds(target) == [[4096, 12_288], [16_384, 32_768]])
+    }
+
     // MARK: split — damon_split_region_at(): the new right region copies age,
     // last_nr_accesses, nr_accesses_bp and nr_accesses.
 

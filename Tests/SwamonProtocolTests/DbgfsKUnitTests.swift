@@ -77,12 +77,21 @@ struct FileFormatTests {
         #expect(try SchemesFormat.parse("1 2 3 4 5 6 6 0 0 0 1 2 3 1 100 3 2 1")[0].action == .collapse)
         #expect(throws: ControlError.self) { try SchemesFormat.parse("1 2 3 4 5 6 7 0 0 0 1 2 3 1 100 3 2 1") }
         #expect(throws: ControlError.self) { try SchemesFormat.parse("1 2 3 4 5 6 5 0 0 0 1 2 3 2 100 3 2 1") }
+        // Each minimum above its maximum alone: accesses, then age.
+        #expect(throws: ControlError.self) { try SchemesFormat.parse("1 2 4 3 5 6 5 0 0 0 1 2 3 1 100 3 2 1") }
+        #expect(throws: ControlError.self) { try SchemesFormat.parse("1 2 3 4 6 5 5 0 0 0 1 2 3 1 100 3 2 1") }
+        // Watermarks: high >= mid holds but mid < low.
+        #expect(throws: ControlError.self) { try SchemesFormat.parse("1 2 3 4 5 6 5 0 0 0 1 2 3 1 100 3 1 2") }
+        // Equal bounds are fine (closed ranges).
+        #expect(try SchemesFormat.parse("2 2 3 3 5 5 5 0 0 0 1 2 3 1 100 2 2 2").count == 1)
         #expect(throws: ControlError.self) { try SchemesFormat.parse("1 2 3 4 5 6 5 0 0 0 1 2 3 0 100 1 2 3") }
         #expect(throws: ControlError.self) { try SchemesFormat.parse("1 2 3 4294967296 5 6 5 0 0 0 1 2 3 0 100 3 2 1") }
         // Every 32-bit field is range-checked before it is narrowed (fields 3-7 and 11-14).
         for field in [2, 3, 4, 5, 6, 10, 11, 12, 13] {
             var numbers = "0 9 0 9 0 9 5 0 0 0 1 2 3 0 100 3 2 1".split(separator: " ").map(String.init)
             numbers[field] = "4294967296"
+            // A minimum raised with its maximum, so that only the range check can refuse it.
+            if field == 2 || field == 4 { numbers[field + 1] = "4294967296" }
             #expect(throws: ControlError.self, "field \(field + 1)") { try SchemesFormat.parse(numbers.joined(separator: " ")) }
         }
         let two = try SchemesFormat.parse("0 100 0 20 0 99 5 0 0 0 0 0 0 0 0 0 0 0  4096 8192 1 1 1 2 2 0 0 0 0 0 0 0 0 0 0 0")

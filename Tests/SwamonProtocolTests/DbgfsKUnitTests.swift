@@ -90,8 +90,6 @@ struct FileFormatTests {
         for field in [2, 3, 4, 5, 6, 10, 11, 12, 13] {
             var numbers = "0 9 0 9 0 9 5 0 0 0 1 2 3 0 100 3 2 1".split(separator: " ").map(String.init)
             numbers[field] = "4294967296"
-            // A minimum raised with its maximum, so that only the range check can refuse it.
-            if field == 2 || field == 4 { numbers[field + 1] = "4294967296" }
             #expect(throws: ControlError.self, "field \(field + 1)") { try SchemesFormat.parse(numbers.joined(separator: " ")) }
         }
         let two = try SchemesFormat.parse("0 100 0 20 0 99 5 0 0 0 0 0 0 0 0 0 0 0  4096 8192 1 1 1 2 2 0 0 0 0 0 0 0 0 0 0 0")

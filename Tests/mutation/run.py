@@ -65,7 +65,7 @@ def run(command, cwd, timeout, log, stop_at_failure=False):
         code = None
         for line in process.stdout:
             out.write(line)
-            if stop_at_failure and (line.startswith("✘ Test ") or " crashed:" in line):
+            if stop_at_failure and (line.startswith("✘ Test ") or " crashed:" in line or "Fatal error:" in line):
                 os.killpg(process.pid, 15)
                 code = "failed"
                 break
@@ -164,7 +164,8 @@ def main():
                 log = os.path.join(logs, m["id"] + "-test.txt")
                 code, _ = run(test, src, 1800, log, stop_at_failure=True)
                 text = open(log, errors="replace").read()
-                failed = sorted(set(re.findall(r"✘ Test (\S+?)\(", text))) or (["(the test process crashed)"] if " crashed:" in text else [])
+                crashed = " crashed:" in text or "Fatal error:" in text
+                failed = sorted(set(re.findall(r"✘ Test (\S+?)\(", text))) or (["(the test process crashed)"] if crashed else [])
                 verdict = "killed" if code != 0 else "survived"
         finally:
             open(path, "w").write(original)

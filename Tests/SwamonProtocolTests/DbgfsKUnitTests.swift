@@ -61,6 +61,11 @@ struct FileFormatTests {
         #expect(try TargetIDsFormat.parse("paddr\n") == .paddr)
         #expect(try TargetIDsFormat.parse("paddr 1") == .pids([]))
         #expect(try TargetIDsFormat.parse("-1 5") == .pids([-1, 5]))
+        // Beyond Int64 either way: EINVAL, never a trap.
+        #expect(try TargetIDsFormat.parse("9223372036854775807") == .pids([Int64.max]))
+        #expect(throws: ControlError.self) { try TargetIDsFormat.parse("9223372036854775808") }
+        #expect(throws: ControlError.self) { try TargetIDsFormat.parse("-9223372036854775808") }
+        #expect(throws: ControlError.self) { try TargetIDsFormat.parse("-18446744073709551615") }
         #expect(try TargetIDsFormat.parse("1 2 abc 4") == .pids([1, 2]))
     }
 

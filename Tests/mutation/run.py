@@ -66,17 +66,47 @@ def run(command, cwd, timeout, log, stop_at_failure=False):
         for line in process.stdout:
             out.write(line)
             if stop_at_failure and (line.startswith("✘ Test ") or " crashed:" in line or "Fatal error:" in line):
-                os.killpg(process.pid, 15)
+                end_tree(process.pid)
                 code = "failed"
                 break
             if time.time() - started > timeout:
-                os.killpg(process.pid, 9)
+                end_tree(process.pid)
                 code = "timeout"
                 break
         process.wait()
         if code is None:
             code = process.returncode
     return code, time.time() - started
+
+
+def descendants(root):
+    """Every process below `root`, read from /proc (the test runner's daemons and workloads sit
+    in process groups of their own)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    found, queue = [], [root]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def end_tree(root):
+    """Kills a stopped suite with everything it started, so that no daemon or workload of a
+    killed mutant lives on to load the machine for the next one."""
+    for pid in [root] + descendants(root):
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
 
 
 def sync(scratch):

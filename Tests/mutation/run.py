@@ -10,7 +10,7 @@ mutants.
     Tests/mutation/run.py --check         # only check that every mutant applies (seconds)
     Tests/mutation/run.py --json FILE     # also write the results as JSON
 """
-import argparse, json, os, re, shutil, subprocess, sys, time
+import argparse, ctypes, json, os, re, shutil, subprocess, sys, time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -99,6 +99,27 @@ def descendants(root):
     return found
 
 
+def become_subreaper():
+    """Orphans of a crashed suite (its daemons and workloads) become this runner's children
+    (PR_SET_CHILD_SUBREAPER), so that `clean_up` finds them."""
+    ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
+
+
+def clean_up():
+    """Kills whatever a suite left running below this runner and reaps it; runs after each suite."""
+    for pid in descendants(os.getpid()):
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
+    while True:
+        try:
+            if os.waitpid(-1, os.WNOHANG) == (0, 0):
+                break
+        except ChildProcessError:
+            break
+
+
 def end_tree(root):
     """Kills a stopped suite with everything it started, so that no daemon or workload of a
     killed mutant lives on to load the machine for the next one."""
@@ -164,6 +185,7 @@ def main():
     if args.check:
         return
 
+    become_subreaper()
     scratch = os.environ.get("SWAMON_MUTATION_DIR", "/var/tmp/swamon-mutation")
     sync(scratch)
     src = os.path.join(scratch, "src")
@@ -176,6 +198,7 @@ def main():
     if code != 0:
         sys.exit(f"the unmutated build failed ({code}); see {logs}/baseline-build.txt")
     code, took = run(test, src, 1800, os.path.join(logs, "baseline-test.txt"))
+    clean_up()
     if code != 0:
         sys.exit(f"the unmutated suite fails ({code}); see {logs}/baseline-test.txt")
     print(f"baseline: suite passes in {took:.0f} s")
@@ -193,6 +216,7 @@ def main():
             else:
                 log = os.path.join(logs, m["id"] + "-test.txt")
                 code, _ = run(test, src, 1800, log, stop_at_failure=True)
+                clean_up()
                 text = open(log, errors="replace").read()
                 crashed = " crashed:" in text or "Fatal error:" in text
                 failed = sorted(set(re.findall(r"✘ Test (\S+?)\(", text))) or (["(the test process crashed)"] if crashed else [])

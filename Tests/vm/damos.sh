@@ -18,13 +18,10 @@ Tests/vm/boot.sh Tests/vm/damos-init.sh "$LOG" 2048 || exit 1
 grep -E '^GUEST (kernel|swap|attrs|error|swamond-log|done)' "$LOG"
 python3 - "$LOG" "$started" <<'PY'
 import sys, time, statistics
-lines = [l.split() for l in open(sys.argv[1]) if l.startswith("GUEST ")]
-passed = failed = 0
-def check(name, ok, detail=""):
-    global passed, failed
-    print(("PASS " if ok else "FAIL ") + name + (": " + detail if detail else ""))
-    if ok: passed += 1
-    else: failed += 1
+sys.path.insert(0, "Tests/vm")
+from judge import Judge
+judge = Judge(sys.argv[1])
+lines, check = judge.lines, judge.check
 MiB = 1 << 20
 HOT_PAGES = 64 * MiB // 4096
 COLD = 448 * MiB
@@ -103,6 +100,5 @@ for label in ("kernel_quota", "swamond_quota"):
         worst = max(s["applied"] / (16 * MiB * (s["elapsed_cs"] / 100 + 1)) for s in r["samples"] if s["t"] > 0)
         check(f"{label}: applied within 16 MiB/s at every sample", worst <= 1.0 + 1e-9, f"worst {worst:.2f} of the cap")
 print(f"damos tier took {int(time.time()) - int(sys.argv[2])} s")
-print(f"damos: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+judge.finish("damos")
 PY

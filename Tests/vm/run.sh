@@ -13,13 +13,10 @@ Tests/vm/boot.sh Tests/vm/guest-init.sh "$LOG" || exit 1
 grep -E '^GUEST (kernel|workload|thp|probe|error|status|done)' "$LOG"
 python3 - "$LOG" "$started" <<'PY'
 import sys, time, statistics
-lines = [l.split() for l in open(sys.argv[1]) if l.startswith("GUEST ")]
-passed = failed = 0
-def check(name, ok, detail=""):
-    global passed, failed
-    print(("PASS " if ok else "FAIL ") + name + (": " + detail if detail else ""))
-    if ok: passed += 1
-    else: failed += 1
+sys.path.insert(0, "Tests/vm")
+from judge import Judge
+judge = Judge(sys.argv[1])
+lines, check = judge.lines, judge.check
 def rng(text): return tuple(int(x, 16) for x in text.split("-"))
 def overlap(a, b): return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 def snapshots(label):
@@ -72,6 +69,5 @@ if paddr:
 else:
     check("paddr: monitored physical memory", False, "no regions reported")
 print(f"vm tier took {int(time.time()) - int(sys.argv[2])} s")
-print(f"vm: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+judge.finish("vm")
 PY

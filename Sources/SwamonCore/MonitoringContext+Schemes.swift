@@ -107,10 +107,8 @@ extension MonitoringContext {
         guard schemes[s].scheme.hasQuota else { return }
         let now = clock()
         let interval = schemes[s].scheme.quota.resetIntervalMilliseconds.multipliedReportingOverflow(by: 1_000_000)
-        let windowEnds = schemes[s].chargedFrom.map { from in
-            interval.overflow ? UInt64.max : from.addingReportingOverflow(interval.partialValue).overflow ? UInt64.max : from + interval.partialValue
-        } ?? 0
-        if schemes[s].chargedFrom == nil || now >= windowEnds {
+        let windowLength = interval.overflow ? UInt64.max : interval.partialValue
+        if schemes[s].chargedFrom.map({ now &- $0 >= windowLength }) ?? true {
             if schemes[s].effectiveQuota != 0 && schemes[s].chargedBytes >= schemes[s].effectiveQuota {
                 schemes[s].stats.quotaExceeds &+= 1
             }

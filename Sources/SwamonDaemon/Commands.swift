@@ -333,9 +333,7 @@ extension Registry {
         guard let (run, targets, operations) = found else { return nil }
         if let schemes = commit.schemes {
             try authorizeSchemes(schemes, on: targets, by: peer)
-            if operations == .paddr, let acting = schemes.first(where: { $0.action != .stat }) {
-                throw ControlError(.ENOTSUP, "paddr schemes can only count (stat); \(acting.action.name) needs the kernel's own reclaim of physical pages")
-            }
+            try requireUserSpaceActions(schemes, operations: operations)
         }
         let (attributes, schemes) = (commit.attributes, commit.schemes)
         return .later { [self] answer in

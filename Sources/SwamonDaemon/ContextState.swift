@@ -61,6 +61,16 @@ struct ContextState {
     var isRunning: Bool { run != nil }
 
     /// Writing any configuration file of a running context fails like debugfs does.
+    /// Takes the running schemes' state as the monitoring thread reports it: activation and
+    /// refusals in `schemeRuns`, statistics copied into `schemes`.
+    mutating func publish(_ runs: [SchemeRun], paused: Bool) {
+        schemeRuns = runs
+        pausedByWatermarks = paused
+        for (index, run) in runs.enumerated() where index < schemes.count {
+            schemes[index].stats = run.stats
+        }
+    }
+
     func requireStopped() throws(ControlError) {
         if isRunning {
             throw ControlError(.EBUSY, "context \(name) is monitoring; write 'off' to monitor_on first")

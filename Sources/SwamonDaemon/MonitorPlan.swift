@@ -26,37 +26,32 @@ struct MonitorPlan: Sendable {
         case physical(PhysicalAddressSpace)
     }
 
-    /// Refuses a context that cannot start, with the kernel's errno where it has one.
+    /// Refuses a context that cannot start, with the kernel's errno where it has one (the
+    /// caller names the context in the message).
     init(_ state: ContextState) throws(ControlError) {
         contextName = state.name
         attributes = state.attributes
         operations = state.operations
         guard !state.targets.isEmpty else {
-            throw ControlError(.EINVAL, "context \(state.name) has no targets; write target_ids first")
+            throw ControlError(.EINVAL, "no targets; write target_ids first")
         }
         switch (state.operations, state.targets) {
         case (.paddr, .processes):
-            throw ControlError(.EINVAL, "context \(state.name) has operations paddr but process targets; write 'paddr' to target_ids")
+            throw ControlError(.EINVAL, "operations paddr but process targets; write 'paddr' to target_ids")
         case (.vaddr, .paddr), (.fvaddr, .paddr):
-            throw ControlError(.EINVAL, "context \(state.name) has a paddr target but operations \(state.operations.rawValue); write 'paddr' to operations")
+            throw ControlError(.EINVAL, "a paddr target but operations \(state.operations.rawValue); write 'paddr' to operations")
         case (_, .processes(let processes)):
             targets = processes
         case (.paddr, .paddr):
             targets = []
         }
-        if state.operations == .paddr, let scheme = state.schemes.first(where: { $0.action != .stat }) {
-            throw ControlError(
-                .ENOTSUP,
-                "context \(state.name): paddr schemes can only count (stat); \(scheme.action.name) needs the kernel's own reclaim of physical pages, which user space cannot do (use vaddr targets)")
-        }
-        schemes = state.schemes.map { scheme in
-            var run = SchemeRun(scheme)
-            if let refusal = ProcessAdvice.unsupported(scheme.action) { run.refuse(refusal) }
-            return run
-        }
+        try requireUserSpaceActions(state.schemes, operations: state.operations)
+        var schemes = state.schemes.map(SchemeRun.init)
+        ProcessAdvice.refuseUnsupported(&schemes)
+        self.schemes = schemes
         initRegions = state.initRegions.isEmpty ? Array(repeating: [], count: state.targets.ids.count) : state.initRegions
         if state.operations == .fvaddr, initRegions.contains(where: \.isEmpty) {
-            throw ControlError(.EINVAL, "context \(state.name) uses fvaddr, which monitors only init_regions; give every target init regions")
+            throw ControlError(.EINVAL, "fvaddr monitors only init_regions; give every target init regions")
         }
 
         if state.operations == .paddr {

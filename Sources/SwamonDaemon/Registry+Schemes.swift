@@ -10,11 +10,7 @@ extension Registry {
     func publishSchemes(_ run: MonitorRun, _ runs: [SchemeRun], paused: Bool) {
         contexts.withLock { contexts in
             guard let index = contexts.firstIndex(where: { $0.run === run }) else { return }
-            contexts[index].schemeRuns = runs
-            contexts[index].pausedByWatermarks = paused
-            for (s, schemeRun) in runs.enumerated() where s < contexts[index].schemes.count {
-                contexts[index].schemes[s].stats = schemeRun.stats
-            }
+            contexts[index].publish(runs, paused: paused)
         }
     }
 
@@ -31,20 +27,14 @@ extension Registry {
             }
             if let schemes = commit.schemes {
                 context.commitSchemes(schemes)
-                for s in context.schemes.indices {
-                    if let refusal = ProcessAdvice.unsupported(context.schemes[s].scheme.action) { context.schemes[s].refuse(refusal) }
-                }
+                ProcessAdvice.refuseUnsupported(&context.schemes)
             }
             contexts.withLock { contexts in
                 guard let index = contexts.firstIndex(where: { $0.run === run }) else { return }
                 if let attributes = commit.attributes { contexts[index].attributes = attributes }
-                if commit.schemes != nil {
-                    contexts[index].schemes = context.schemes.map { run in
-                        var scheme = run.scheme
-                        scheme.stats = run.stats
-                        return scheme
-                    }
-                    contexts[index].schemeRuns = context.schemes
+                if let schemes = commit.schemes {
+                    contexts[index].schemes = schemes
+                    contexts[index].publish(context.schemes, paused: context.pausedByWatermarks)
                 }
             }
             _ = saveState()
@@ -73,7 +63,7 @@ extension Registry {
     /// memory. Checked when `schemes` or `commit_schemes` is written; `target_ids` written by a
     /// non-root peer holds only its own processes anyway.
     func authorizeSchemes(_ schemes: [Scheme], on targets: TargetSet, by peer: Peer) throws(ControlError) {
-        guard !peer.isRoot, let acting = schemes.first(where: { $0.action != .stat }) else { return }
+        guard !peer.isRoot, let acting = firstActing(schemes) else { return }
         switch targets {
         case .paddr:
             throw ControlError(.EACCES, "uid \(peer.uid) may not have \(acting.action.name) applied to physical memory")
@@ -87,4 +77,18 @@ extension Registry {
             }
         }
     }
+}
+
+/// The first scheme that does more than count (any action but `stat`).
+func firstActing(_ schemes: [Scheme]) -> Scheme? {
+    schemes.first { $0.action != .stat }
+}
+
+/// Physical memory can only be counted from user space: any other action on a `paddr` context is
+/// `ENOTSUP`. Checked at `monitor_on on` and for `commit_schemes` on a running context.
+func requireUserSpaceActions(_ schemes: [Scheme], operations: OperationsKind) throws(ControlError) {
+    guard operations == .paddr, let acting = firstActing(schemes) else { return }
+    throw ControlError(
+        .ENOTSUP,
+        "paddr schemes can only count (stat); \(acting.action.name) needs the kernel's own reclaim of physical pages, which user space cannot do (use vaddr targets)")
 }

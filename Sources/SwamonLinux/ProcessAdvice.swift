@@ -71,6 +71,14 @@ public enum ProcessAdvice {
         }
     }
 
+    /// Marks refused every scheme whose advice this kernel does not take (`unsupported`); runs
+    /// when monitoring starts and after each commit of schemes.
+    public static func refuseUnsupported(_ runs: inout [SchemeRun]) {
+        for index in runs.indices {
+            if let refusal = unsupported(runs[index].scheme.action) { runs[index].refuse(refusal) }
+        }
+    }
+
     /// Whether this kernel takes `action`'s advice through process_madvise: an empty range on
     /// our own pidfd is checked for the advice and nothing else. Runs when monitoring starts.
     public static func unsupported(_ action: Scheme.Action) -> SchemeRun.Refusal? {

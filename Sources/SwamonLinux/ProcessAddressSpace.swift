@@ -14,6 +14,10 @@ public protocol AccessCheck: AnyObject, Sendable {
 public final class ProcessAddressSpace: AddressSpace {
     private let processes: [Target.ID: MonitoredProcess]
     private let accessCheck: any AccessCheck
+    /// Each target's mappings as read for the schemes of the current aggregation (a region that
+    /// crosses gaps is advised piece by piece): read at most once per target per pass, dropped
+    /// when the next sample starts.
+    private var mappingsForSchemes: [Target.ID: [AddressRange]] = [:]
 
     public init(processes: [MonitoredProcess], accessCheck: any AccessCheck) {
         self.processes = Dictionary(processes.map { (Target.ID($0.pid), $0) }, uniquingKeysWith: { first, _ in first })
@@ -26,6 +30,7 @@ public final class ProcessAddressSpace: AddressSpace {
     }
 
     public func prepareAccessChecks(target: Target.ID, addresses: [UInt64]) {
+        mappingsForSchemes[target] = nil
         guard let process = processes[target] else { return }
         accessCheck.prepare(process, addresses: addresses)
     }
@@ -37,7 +42,12 @@ public final class ProcessAddressSpace: AddressSpace {
 
     public func applyScheme(_ action: Scheme.Action, to range: AddressRange, target: Target.ID) -> SchemeOutcome {
         guard let process = processes[target], !process.hasExited else { return .applied(0) }
-        return ProcessAdvice.apply(action, to: range, pidfd: process.pidfd) { self.mappings(of: target) }
+        return ProcessAdvice.apply(action, to: range, pidfd: process.pidfd) {
+            if let known = self.mappingsForSchemes[target] { return known }
+            let read = self.mappings(of: target)
+            if let read { self.mappingsForSchemes[target] = read }
+            return read
+        }
     }
 
     public func isValid(target: Target.ID) -> Bool {

@@ -53,12 +53,14 @@ public enum ProcessAdvice {
             case .permissionDenied, .notPermitted:
                 return .refused(.init(errno: error.rawValue, reason: "process_madvise(\(action.name)) is not permitted: swamond needs CAP_SYS_NICE and ptrace access to the target (\(error))"))
             case .noFunction:
-                return .refused(.init(errno: error.rawValue, reason: "this kernel has no process_madvise (Linux 5.10+)"))
+                return .refused(noProcessMadvise)
             default:
                 return .applied(0)
             }
         }
     }
+
+    static let noProcessMadvise = SchemeRun.Refusal(errno: Errno.noFunction.rawValue, reason: "this kernel has no process_madvise (Linux 5.10+)")
 
     static func call(_ pidfd: FileDescriptor, _ ranges: [AddressRange], _ advice: Int32) -> Result<UInt64, Errno> {
         let starts = ranges.map(\.start)
@@ -88,7 +90,7 @@ public enum ProcessAdvice {
         guard case .failure(let error) = call(own, [AddressRange(0, 0)], advice) else { return nil }
         switch error {
         case .noFunction:
-            return .init(errno: error.rawValue, reason: "this kernel has no process_madvise (Linux 5.10+)")
+            return noProcessMadvise
         case .invalidArgument:
             return .init(errno: error.rawValue, reason: "this kernel does not take \(action.name) through process_madvise (\(action == .collapse ? "MADV_COLLAPSE needs Linux 6.1" : "too old"))")
         default:

@@ -87,30 +87,24 @@ struct Schemes: ParsableCommand {
                 guard let value = Quantities.bytes(text) else { throw session.fail("--\(name): not a size: '\(text)'", code: ExitCode(64)) }
                 return value
             }
+            func microseconds(_ text: String, _ name: String, _ what: String = "a duration") throws -> UInt64 {
+                guard let us = Quantities.microseconds(text) else { throw session.fail("--\(name): not \(what): '\(text)'", code: ExitCode(64)) }
+                return us
+            }
             func age(_ text: String, _ name: String) throws -> UInt64 {
                 if text == "max" { return UInt64(UInt32.max) }
-                guard let us = Quantities.microseconds(text) else { throw session.fail("--\(name): not a duration: '\(text)'", code: ExitCode(64)) }
-                return min(us / max(aggregation, 1), UInt64(UInt32.max))
+                return min(try microseconds(text, name) / max(aggregation, 1), UInt64(UInt32.max))
             }
             var quotaBytes: UInt64 = 0
             var resetMs: UInt64 = 0
-            if let reset {
-                guard let us = Quantities.microseconds(reset) else { throw session.fail("--reset: not a duration: '\(reset)'", code: ExitCode(64)) }
-                resetMs = us / 1000
-            }
+            if let reset { resetMs = try microseconds(reset, "reset") / 1000 }
             if let quota {
                 let parts = quota.split(separator: "/", maxSplits: 1).map(String.init)
                 quotaBytes = try size(parts[0], "quota")
-                if parts.count == 2 {
-                    guard let us = Quantities.microseconds(parts[1]) else { throw session.fail("--quota: not an interval: '\(parts[1])'", code: ExitCode(64)) }
-                    resetMs = us / 1000
-                }
+                if parts.count == 2 { resetMs = try microseconds(parts[1], "quota", "an interval") / 1000 }
             }
             var quotaMs: UInt64 = 0
-            if let quotaTime {
-                guard let us = Quantities.microseconds(quotaTime) else { throw session.fail("--quota-time: not a duration: '\(quotaTime)'", code: ExitCode(64)) }
-                quotaMs = max(us / 1000, 1)
-            }
+            if let quotaTime { quotaMs = max(try microseconds(quotaTime, "quota-time") / 1000, 1) }
             if (quotaBytes != 0 || quotaMs != 0) && resetMs == 0 { resetMs = 1000 }
             var weight: [UInt64] = quotaBytes != 0 || quotaMs != 0 ? [0, 1, 1] : [0, 0, 0]
             if let weights {
@@ -125,11 +119,7 @@ struct Schemes: ParsableCommand {
                 let parts = watermarks.split(separator: "/", maxSplits: 1).map(String.init)
                 let levels = parts[0].split(separator: ",").compactMap { UInt64($0) }
                 guard levels.count == 3 else { throw session.fail("--watermarks: give HIGH,MID,LOW in per mille", code: ExitCode(64)) }
-                var interval: UInt64 = 5_000_000
-                if parts.count == 2 {
-                    guard let us = Quantities.microseconds(parts[1]) else { throw session.fail("--watermarks: not an interval: '\(parts[1])'", code: ExitCode(64)) }
-                    interval = us
-                }
+                let interval = parts.count == 2 ? try microseconds(parts[1], "watermarks", "an interval") : 5_000_000
                 marks = [1, interval, levels[0], levels[1], levels[2]]
             }
             let record: [UInt64] = [

@@ -27,6 +27,17 @@ func region(_ start: UInt64, _ end: UInt64, accesses: UInt32 = 0, last: UInt32 =
     return region
 }
 
+/// A context of ten-byte regions side by side whose counts did not change since the last
+/// aggregation (each count is also the last one), max_nr_regions 3, sampling interval 1.
+func steadyCounts(_ counts: [UInt32], aggregationInterval: UInt64) -> MonitoringContext {
+    let attributes = Attributes(
+        sampleInterval: 1, aggregationInterval: aggregationInterval, updateInterval: aggregationInterval, minRegions: 3, maxRegions: 3)
+    let target = Target(id: 1, regions: counts.enumerated().map { i, c in
+        region(UInt64(i) * 10, UInt64(i + 1) * 10, accesses: c, last: c)
+    })
+    return kunitContext(targets: [target], attributes: attributes)
+}
+
 /// Boundary cases computed by hand from mm/damon/core.c (mainline, 6.12+): each expectation
 /// cites the rule it checks. Minimum region size 1 unless a case is about it.
 @Suite("exact kernel rules")
@@ -110,12 +121,7 @@ struct ExactRuleTests {
     // `nr_regions > max_nr_regions && threshold / 2 < max_thres`.
 
     @Test func theThresholdDoublesUntilFewEnoughRegionsRemain() throws {
-        let attributes = Attributes(sampleInterval: 1, aggregationInterval: 100, updateInterval: 100, minRegions: 3, maxRegions: 3)
-        let counts: [UInt32] = [0, 4, 8, 12]
-        let target = Target(id: 1, regions: counts.enumerated().map { i, c in
-            region(UInt64(i) * 10, UInt64(i + 1) * 10, accesses: c, last: c)
-        })
-        let context = kunitContext(targets: [target], attributes: attributes)
+        let context = steadyCounts([0, 4, 8, 12], aggregationInterval: 100)
         // Threshold 1, then 2: nothing merges (differences of 4); then 4: 0+4 → 2, 8+12 → 10.
         context.mergeRegions(threshold: 1, sizeLimit: 1000)
         #expect(bounds(context.targets[0]) == [[0, 20], [20, 40]])
@@ -127,12 +133,7 @@ struct ExactRuleTests {
     @Test func theThresholdStopsDoublingAtTheMaximumCount() throws {
         // max_thres = 4 / 1 = 4. After the pass at 1: 2 / 2 < 4, go on; at 2: 4 / 2 < 4, go on;
         // at 4: 8 / 2 = 4 is not below 4, stop — three passes, none at 8.
-        let attributes = Attributes(sampleInterval: 1, aggregationInterval: 4, updateInterval: 4, minRegions: 3, maxRegions: 3)
-        let counts: [UInt32] = [0, 20, 40, 60]
-        let target = Target(id: 1, regions: counts.enumerated().map { i, c in
-            region(UInt64(i) * 10, UInt64(i + 1) * 10, accesses: c, last: c)
-        })
-        let context = kunitContext(targets: [target], attributes: attributes)
+        let context = steadyCounts([0, 20, 40, 60], aggregationInterval: 4)
         context.mergeRegions(threshold: 1, sizeLimit: 1000)
         #expect(context.targets[0].regions.count == 4, "no threshold up to 4 merges differences of 20")
         #expect(context.targets[0].regions.map(\.age) == [3, 3, 3, 3], "three passes: thresholds 1, 2, 4")
@@ -141,12 +142,7 @@ struct ExactRuleTests {
     @Test func exactlyTheMaximumCountEndsThePasses() throws {
         // 3 regions, max 3: `3 > 3` is false after the first pass, so there is no second one
         // (which would age every region again).
-        let attributes = Attributes(sampleInterval: 1, aggregationInterval: 100, updateInterval: 100, minRegions: 3, maxRegions: 3)
-        let counts: [UInt32] = [0, 4, 8]
-        let target = Target(id: 1, regions: counts.enumerated().map { i, c in
-            region(UInt64(i) * 10, UInt64(i + 1) * 10, accesses: c, last: c)
-        })
-        let context = kunitContext(targets: [target], attributes: attributes)
+        let context = steadyCounts([0, 4, 8], aggregationInterval: 100)
         context.mergeRegions(threshold: 1, sizeLimit: 1000)
         #expect(bounds(context.targets[0]) == [[0, 10], [10, 20], [20, 30]])
         #expect(context.targets[0].regions.map(\.age) == [1, 1, 1])

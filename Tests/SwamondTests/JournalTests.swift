@@ -9,16 +9,28 @@ final class StandaloneJournald {
     let started: ChildProcess?
     static let socket = "/run/systemd/journal/socket"
 
+    /// Uses the journald that answers on the socket; a socket left behind by one that was killed
+    /// (nobody listening) is removed and a new journald started in its place.
     init() throws {
-        if FileManager.default.fileExists(atPath: Self.socket) {
+        if Self.listening() {
             started = nil
             return
         }
+        try? FileManager.default.removeItem(atPath: "/run/systemd/journal")
         try FileManager.default.createDirectory(atPath: "/run/systemd/journal", withIntermediateDirectories: true)
         started = try ChildProcess("/lib/systemd/systemd-journald")
-        guard eventually(10, { FileManager.default.fileExists(atPath: Self.socket) }) else {
-            throw TestFailure("systemd-journald did not create \(Self.socket)")
+        guard eventually(10, { Self.listening() }) else {
+            throw TestFailure("systemd-journald did not listen on \(Self.socket)")
         }
+    }
+
+    /// Whether a journald receives datagrams on the socket: connecting a datagram socket to a
+    /// path nobody is bound to fails with ECONNREFUSED.
+    static func listening() -> Bool {
+        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return withUnixAddress(socket) { connect(fd, $0, $1) } == 0
     }
 
     func kill() {

@@ -59,6 +59,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // zlib (from zlib1g-dev): damo's json_compressed record files.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Records and reports: damo's record format, working set, access table, idle curve,
+        // heatmaps for terminals and SVG. Pure: bytes in, text out.
+        .target(name: "SwamonReports", dependencies: ["SwamonProtocol", "CZlib"]),
         // A blocking client of the control socket, for swamonctl and the benchmarks.
         .target(name: "SwamonClient", dependencies: ["SwamonProtocol"]),
         // libedit (pkg-config libedit, from libedit-dev): line editing and history at swamonctl's prompt.
@@ -66,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "swamonctl",
             dependencies: [
-                "SwamonClient", "SwamonCore", "SwamonProtocol", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SwamonClient", "SwamonCore", "SwamonProtocol", "SwamonReports", "SwamonSystemd", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
@@ -105,12 +110,13 @@ let package = Package(
         .testTarget(name: "SwamonCoreTests", dependencies: ["SwamonCore", "SwamonSimulation"]),
         .testTarget(name: "SwamonWorkloadTests", dependencies: ["SwamonWorkload"]),
         .testTarget(name: "SwamonProtocolTests", dependencies: ["SwamonProtocol", "SwamonCore"]),
+        .testTarget(name: "SwamonReportsTests", dependencies: ["SwamonReports", "SwamonProtocol"]),
         .testTarget(name: "SwamonLinuxTests", dependencies: ["SwamonLinux", "SwamonCore", "SwamonTestSupport"]),
         // Real child processes and a real daemon for the tests.
         .target(name: "SwamonTestSupport", path: "Tests/SwamonTestSupport"),
         .testTarget(
             name: "SwamondTests",
-            dependencies: ["SwamonProtocol", "SwamonTestSupport"]
+            dependencies: ["SwamonProtocol", "SwamonReports", "SwamonTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

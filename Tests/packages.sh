@@ -5,13 +5,15 @@
 #   Tests/packages.sh build     what `swift build` needs
 #   Tests/packages.sh test      what every test tier needs (includes build)
 set -euo pipefail
-BUILD="libsystemd-dev pkg-config libedit-dev"
+BUILD="libsystemd-dev pkg-config libedit-dev zlib1g-dev"
 # Host tests: setpriv/prlimit (util-linux), tmux (the prompt test), procps (ps).
 # nspawn tier: systemd-container, debootstrap. QEMU tier: qemu-system-x86, busybox-static, cpio,
 # and the test kernel's build: linux-source-6.12 flex bison bc libelf-dev build-essential xz-utils.
-# Benchmarks and scoring: python3.
+# Benchmarks and scoring: python3. Record files read by the real damo (Tests/damo/setup.sh puts
+# it in a venv from PyPI): python3-venv, file (damo picks a record's format by what file says).
+# Heatmap PNGs: librsvg2-bin (rsvg-convert).
 TEST="$BUILD util-linux procps tmux systemd-container debootstrap qemu-system-x86 busybox-static cpio
- linux-source-6.12 build-essential flex bison bc libelf-dev xz-utils python3"
+ linux-source-6.12 build-essential flex bison bc libelf-dev xz-utils python3 python3-venv file librsvg2-bin"
 case "${1:-}" in
     build) wanted=$BUILD ;;
     test) wanted=$TEST ;;

@@ -3,7 +3,8 @@
 #  1. builds everything warning-free in Swift 6 mode (warnings are errors) and runs the unit,
 #     property and end-to-end tests (real daemon, real processes, real journald); checks that the
 #     man pages say what --help says; replays the fuzz corpus and fuzzes each target for 30 s
-#     (Tests/fuzz/run.sh; SWAMON_FUZZ_SECONDS changes that); checks that every mutant of
+#     (Tests/fuzz/run.sh; SWAMON_FUZZ_SECONDS changes that); installs the real damo from PyPI
+#     into a venv (Tests/damo/setup.sh) for the record-file tests; checks that every mutant of
 #     Tests/mutation/mutants.txt still applies (the mutation run itself is Tests/mutation/run.py);
 #  2. tier 2, swamond under a real systemd in systemd-nspawn (Tests/nspawn/run.sh);
 #  3. tier 3, real access bits in a QEMU guest running a kernel with idle page tracking,
@@ -19,6 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 Tests/packages.sh test
 swift build --build-tests -Xswiftc -warnings-as-errors
+Tests/damo/setup.sh >/dev/null
 if [ "${1:-}" = --prepare-only ]; then
     Tests/fuzz/run.sh --build-only
     Tests/nspawn/run.sh --check

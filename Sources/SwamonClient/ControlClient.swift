@@ -63,6 +63,12 @@ public final class ControlClient {
         }
     }
 
+    /// Whether `readLine` can return without reading: a whole line is already buffered.
+    public var hasBufferedLine: Bool { buffer[start...].contains(0x0A) }
+
+    /// The socket, for `poll` beside other descriptors (the caller only waits on it).
+    public var descriptor: Int32 { fd }
+
     /// The next line without its newline, or nil at end of stream.
     public func readLine() throws(ClientError) -> String? {
         while true {

@@ -218,8 +218,8 @@ public final class Registry: Sendable {
     /// Runs on the monitoring thread after each aggregation.
     func publish(_ run: MonitorRun, snapshots: [AggregationSnapshot], samples: UInt64, aggregations: UInt64) {
         let overruns = run.overruns.load(ordering: .relaxed)
-        let (samplePeriod, targets) = contexts.withLock { contexts -> (UInt64, [MonitoredProcess]) in
-            guard let index = contexts.firstIndex(where: { $0.run === run }) else { return (0, []) }
+        let (samplePeriod, targets, attributes) = contexts.withLock { contexts -> (UInt64, [MonitoredProcess], Attributes?) in
+            guard let index = contexts.firstIndex(where: { $0.run === run }) else { return (0, [], nil) }
             if let previous = contexts[index].snapshots.first, let now = snapshots.first, now.samples > previous.samples {
                 contexts[index].samplePeriod = (now.timestamp - previous.timestamp) / (now.samples - previous.samples)
             }
@@ -227,7 +227,7 @@ public final class Registry: Sendable {
             contexts[index].overruns = overruns
             contexts[index].samples = samples
             contexts[index].aggregations = aggregations
-            return (contexts[index].samplePeriod, contexts[index].lastTargets)
+            return (contexts[index].samplePeriod, contexts[index].lastTargets, contexts[index].attributes)
         }
         let journalEvery = settings.withLock(\.journalEvery)
         for snapshot in snapshots {
@@ -236,8 +236,8 @@ public final class Registry: Sendable {
                 mayInspect: { peer in self.mayInspect(snapshot.targetID, among: targets, by: peer) },
                 ResultsFormat.watchLine(context: run.contextName, snapshot))
             results.aggregation(
-                context: run.contextName, aggregation: aggregations, every: journalEvery, snapshot, samplePeriod: samplePeriod,
-                overruns: overruns)
+                context: run.contextName, aggregation: aggregations, every: journalEvery, snapshot, attributes: attributes,
+                samplePeriod: samplePeriod, overruns: overruns)
         }
     }
 

@@ -18,8 +18,13 @@ public struct ResultsLog: Sendable {
     /// Runs on the monitoring thread after each aggregation; writes one record every `every`
     /// aggregations (`journal_every`; 0 = none).
     /// `samplePeriod` (ns) is the measured time per sample over the last aggregation; `overruns`
-    /// counts samples whose work outlasted the sampling interval since monitoring started.
-    func aggregation(context: String, aggregation: UInt64, every: UInt64, _ snapshot: AggregationSnapshot, samplePeriod: UInt64, overruns: UInt64) {
+    /// counts samples whose work outlasted the sampling interval since monitoring started;
+    /// `attributes` are the context's at this aggregation (what a record built from the journal
+    /// needs to turn counts into rates and ages into time).
+    func aggregation(
+        context: String, aggregation: UInt64, every: UInt64, _ snapshot: AggregationSnapshot, attributes: Attributes?,
+        samplePeriod: UInt64, overruns: UInt64
+    ) {
         guard every > 0, aggregation % every == 0 else { return }
         var metadata: Logger.Metadata = [
             "MESSAGE_ID": "\(MessageID.aggregation)",
@@ -34,6 +39,11 @@ public struct ResultsLog: Sendable {
             "SWAMON_SAMPLE_PERIOD_US": "\(samplePeriod / 1000)",
             "SWAMON_OVERRUNS": "\(overruns)",
         ]
+        if let attributes {
+            metadata["SWAMON_SAMPLE_US"] = "\(attributes.sampleInterval)"
+            metadata["SWAMON_AGGR_US"] = "\(attributes.aggregationInterval)"
+            metadata["SWAMON_UPDATE_US"] = "\(attributes.updateInterval)"
+        }
         for (index, chunk) in Self.regionChunks(snapshot).enumerated() {
             metadata[index == 0 ? "SWAMON_REGIONS" : "SWAMON_REGIONS_\(index)"] = "\(chunk)"
         }

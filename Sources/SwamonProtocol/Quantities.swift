@@ -16,10 +16,10 @@ public enum Quantities {
         return UInt64(lowered)
     }
 
-    /// `500ms`, `30s`, `5m`, `2h`, `100us`, or a bare number of microseconds, in microseconds.
+    /// `500ms`, `30s`, `5m` or `5min`, `2h`, `1d`, `100us`, or a bare number of microseconds, in microseconds.
     public static func microseconds(_ text: String) -> UInt64? {
         let lowered = text.lowercased()
-        let units: [(String, Double)] = [("us", 1), ("µs", 1), ("ms", 1_000), ("s", 1_000_000), ("m", 60_000_000), ("h", 3_600_000_000)]
+        let units: [(String, Double)] = [("us", 1), ("µs", 1), ("ms", 1_000), ("s", 1_000_000), ("min", 60_000_000), ("m", 60_000_000), ("h", 3_600_000_000), ("d", 86_400_000_000)]
         for (suffix, factor) in units where lowered.hasSuffix(suffix) {
             guard let value = Double(lowered.dropLast(suffix.count)), value >= 0, value * factor < 1.8e19 else { return nil }
             return UInt64((value * factor).rounded(.down))

@@ -40,23 +40,13 @@ struct WatchLine {
     var regions: [(start: UInt64, end: UInt64, accesses: Int, age: Int)]
 
     init?(_ line: String) {
-        let fields = line.split(separator: " ")
-        guard fields.count >= 7, fields[0] == "aggregation", let target = Int(fields[2]), let time = UInt64(fields[3]),
-            let total = UInt64(fields[5]), let accessed = UInt64(fields[6])
-        else { return nil }
-        context = String(fields[1])
-        self.target = target
-        monotonicNanoseconds = time
-        totalBytes = total
-        accessedBytes = accessed
-        regions = fields.dropFirst(7).compactMap { item in
-            let parts = item.split(separator: ":")
-            let bounds = parts.first?.split(separator: "-") ?? []
-            guard parts.count == 3, bounds.count == 2, let start = UInt64(bounds[0], radix: 16), let end = UInt64(bounds[1], radix: 16),
-                let accesses = Int(parts[1]), let age = Int(parts[2])
-            else { return nil }
-            return (start, end, accesses, age)
-        }
+        guard let parsed = ResultsFormat.parseWatchLine(line) else { return nil }
+        context = parsed.context
+        target = Int(parsed.target)
+        monotonicNanoseconds = parsed.monotonicNanoseconds
+        totalBytes = parsed.totalBytes
+        accessedBytes = parsed.accessedBytes
+        regions = parsed.regions.map { ($0.start, $0.end, Int($0.nrAccesses), Int($0.age)) }
     }
 
     var json: [String: Any] {

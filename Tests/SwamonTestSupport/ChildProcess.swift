@@ -83,3 +83,9 @@ public func reapProcess(_ pid: pid_t) {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
 }
+
+/// Path of a file of this repository, e.g. `Tests/damo/report.sh`.
+public func repositoryPath(_ relative: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent(relative).path
+}

@@ -76,6 +76,13 @@ func mostlyInside(_ start: UInt64, _ end: UInt64, _ range: Range<UInt64>) -> Boo
     overlap(start, end, range) * 10 >= (end - start) * 9
 }
 
+/// Runs swamonctl against `daemon` as the test's own identity.
+func swamonctl(_ daemon: Daemon, _ arguments: [String], input: String? = nil) throws -> (status: Int32, out: String, err: String) {
+    var environment = ProcessInfo.processInfo.environment
+    environment["SWAMON_SOCKET"] = daemon.socketPath
+    return try runCommand(productPath("swamonctl"), arguments, input: input, environment: environment)
+}
+
 /// Runs swamonctl against `daemon` as another identity (`setpriv` arguments).
 func swamonctl(_ daemon: Daemon, as identity: [String], _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
     var environment = ProcessInfo.processInfo.environment

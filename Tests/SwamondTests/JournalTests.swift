@@ -1,6 +1,8 @@
 import Foundation
 import Glibc
 import Testing
+import SwamonProtocol
+import SwamonReports
 import SwamonTestSupport
 
 /// A real `systemd-journald` started for the test (this machine has no systemd as PID 1), or
@@ -141,5 +143,48 @@ struct JournalTests {
         #expect(values.allSatisfy { $0.utf8.count <= 4096 })
         let total = values.joined(separator: " ").split(separator: " ").count
         #expect(total == Int(long["SWAMON_NR_REGIONS"] as? String ?? ""))
+    }
+
+    /// `swamonctl record --from-journal` rebuilds the record from the entries: a snapshot per
+    /// entry, its regions joined from the split fields, the context's intervals, the entry's time.
+    @Test func recordFromTheJournal() throws {
+        let journal = try StandaloneJournald()
+        defer { withExtendedLifetime(journal) {} }
+        let daemon = try Daemon(settings: ["journal_every = 1"], arguments: ["--log-target", "journal"])
+        defer { withExtendedLifetime(daemon) {} }
+        let (workload, _, _) = try ChildProcess.workload(hotMiB: 4, coldMiB: 256)
+        defer { workload.kill() }
+        expectOK(try daemon.ask("write attrs 5000 100000 1000000 400 1000"))
+        expectOK(try daemon.ask("write target_ids \(workload.pid)"))
+        expectOK(try daemon.ask("write monitor_on on"))
+        #expect(try eventually(30) { Int(try statusFields(daemon)["aggregations"] ?? "0") ?? 0 >= 5 })
+        expectOK(try daemon.ask("write monitor_on off"))
+        let aggregations = Int(try statusFields(daemon)["aggregations"] ?? "0") ?? 0
+        var entries: [[String: Any]] = []
+        _ = try eventually(10) {
+            entries = try StandaloneJournald.entries(pid: daemon.pid).filter { $0["MESSAGE_ID"] as? String == Self.aggregationID }
+            return entries.count >= aggregations
+        }
+        #expect(entries.count == aggregations)
+
+        let path = "\(NSTemporaryDirectory())/swamon-journal-\(UUID().uuidString).data"
+        let run = try swamonctl(daemon, ["record", "--from-journal", "--since", "-5min", "--context", "root", "-o", path])
+        #expect(run.status == 0, "\(run.err)")
+        let records = try DamoRecordFile.decode(Array(try #require(FileManager.default.contents(atPath: path))))
+        let record = try #require(records.first { $0.targetID == Int64(workload.pid) })
+        #expect(record.intervals == RecordIntervals(sample: 5000, aggregation: 100_000, update: 1_000_000))
+        #expect(record.snapshots.count == entries.count)
+        for (snapshot, entry) in zip(record.snapshots, entries) {
+            let fields = ["SWAMON_REGIONS"] + (1..<20).map { "SWAMON_REGIONS_\($0)" }
+            let text = fields.compactMap { entry[$0] as? String }.joined(separator: " ")
+            #expect(snapshot.regions == ResultsFormat.parseCompactList(Substring(text)))
+            #expect(snapshot.end == (UInt64(entry["__REALTIME_TIMESTAMP"] as? String ?? "") ?? 0) * 1000)
+        }
+        #expect(record.snapshots.contains { $0.regions.count > 200 }, "the split region lists are joined")
+
+        let before = try swamonctl(daemon, ["record", "--from-journal", "--since", "-5min", "--until", "-4min", "-o", path + ".none"])
+        #expect(before.status == 1 && before.err.contains("no aggregation entries"), "\(before)")
+        let bad = try swamonctl(daemon, ["record", "--from-journal", "--since", "last tuesday", "-o", path + ".none"])
+        #expect(bad.status == 64 && bad.err.contains("not a time"), "\(bad)")
     }
 }

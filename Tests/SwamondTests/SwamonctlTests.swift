@@ -6,9 +6,7 @@ import SwamonTestSupport
 @Suite("swamonctl", .serialized)
 struct SwamonctlTests {
     func ctl(_ daemon: Daemon, _ arguments: [String], input: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWAMON_SOCKET"] = daemon.socketPath
-        return try runCommand(productPath("swamonctl"), arguments, input: input, environment: environment)
+        try swamonctl(daemon, arguments, input: input)
     }
 
     @Test func friendlyCommandsAndExitCodes() throws {

@@ -91,7 +91,10 @@ struct JournalTests {
             #expect(record["PRIORITY"] as? String == "6")
             #expect(record["SWAMON_CONTEXT"] as? String == "root")
             #expect(pids.contains(record["SWAMON_TARGET"] as? String ?? ""))
-            for field in ["SWAMON_NR_REGIONS", "SWAMON_TOTAL_BYTES", "SWAMON_ACCESSED_BYTES", "SWAMON_MAX_NR_ACCESSES", "SWAMON_SAMPLES"] {
+            for field in [
+                "SWAMON_NR_REGIONS", "SWAMON_TOTAL_BYTES", "SWAMON_ACCESSED_BYTES", "SWAMON_MAX_NR_ACCESSES", "SWAMON_SAMPLES", "SWAMON_SAMPLE_US",
+                "SWAMON_AGGR_US", "SWAMON_UPDATE_US",
+            ] {
                 #expect(UInt64(record[field] as? String ?? "") != nil, "\(field) is a number")
             }
             let regions = record["SWAMON_REGIONS"] as? String ?? ""

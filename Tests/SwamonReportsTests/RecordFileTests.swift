@@ -38,6 +38,13 @@ struct RecordFileTests {
         #expect(region["age"] as? [String: Int] == ["usec": 2_000_000_000, "aggr_intervals": 20000])
     }
 
+    /// damo's percent truncates: 1 of 18.18 samples (5.5 ms of 100 ms) is 5 %, 18 of them 99 %.
+    @Test func percentTruncatesAsDamos() {
+        let intervals = RecordIntervals(sample: 5500, aggregation: 100_000, update: 1_000_000)
+        #expect(intervals.percent(1) == 5 && intervals.percent(18) == 99 && intervals.percent(0) == 0)
+        #expect(intervals.samplesPerAggregation == 18)
+    }
+
     /// A record as damo 3.4.3 writes one (`DamonRecord.to_kvpairs(raw=True)`, printed by damo's
     /// own classes): thousands commas and units in region fields.
     @Test func readsWhatDamoWrites() throws {

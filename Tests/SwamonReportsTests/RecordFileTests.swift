@@ -38,10 +38,11 @@ struct RecordFileTests {
         #expect(region["age"] as? [String: Int] == ["usec": 2_000_000_000, "aggr_intervals": 20000])
     }
 
-    /// damo's percent truncates: 1 of 18.18 samples (5.5 ms of 100 ms) is 5 %, 18 of them 99 %.
+    /// damo's percent truncates its float: 1 of 18.18 samples (5.5 ms of 100 ms) is 5 %, 18 of them 98 %
+    /// (Python: int(18 * 100.0 / (100000 / 5500)) == 98).
     @Test func percentTruncatesAsDamos() {
         let intervals = RecordIntervals(sample: 5500, aggregation: 100_000, update: 1_000_000)
-        #expect(intervals.percent(1) == 5 && intervals.percent(18) == 99 && intervals.percent(0) == 0)
+        #expect(intervals.percent(1) == 5 && intervals.percent(18) == 98 && intervals.percent(0) == 0)
         #expect(intervals.samplesPerAggregation == 18)
     }
 

@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure DAMON logic: no I/O, standard library only.
@@ -48,6 +49,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -116,7 +119,7 @@ let package = Package(
         .target(name: "SwamonTestSupport", path: "Tests/SwamonTestSupport"),
         .testTarget(
             name: "SwamondTests",
-            dependencies: ["SwamonProtocol", "SwamonReports", "SwamonTestSupport"]
+            dependencies: ["SwamonProtocol", "SwamonReports", "SwamonDaemon", "SwamonCore", "SwamonTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

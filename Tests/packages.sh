@@ -11,9 +11,10 @@ BUILD="libsystemd-dev pkg-config libedit-dev zlib1g-dev"
 # and the test kernel's build: linux-source-6.12 flex bison bc libelf-dev build-essential xz-utils.
 # Benchmarks and scoring: python3. Record files read by the real damo (Tests/damo/setup.sh puts
 # it in a venv from PyPI): python3-venv, file (damo picks a record's format by what file says).
-# Heatmap PNGs: librsvg2-bin (rsvg-convert).
+# Heatmap PNGs: librsvg2-bin (rsvg-convert). The metrics tests scrape with a real Prometheus
+# and check the exposition with promtool: prometheus.
 TEST="$BUILD util-linux procps tmux systemd-container debootstrap qemu-system-x86 busybox-static cpio
- linux-source-6.12 build-essential flex bison bc libelf-dev xz-utils python3 python3-venv file librsvg2-bin"
+ linux-source-6.12 build-essential flex bison bc libelf-dev xz-utils python3 python3-venv file librsvg2-bin prometheus"
 case "${1:-}" in
     build) wanted=$BUILD ;;
     test) wanted=$TEST ;;

@@ -33,6 +33,12 @@ public struct Configuration: Equatable, Sendable {
     /// (a `watch` stream is never idle), before it is closed.
     public var requestTimeout: UInt64 = 30
     public var idleTimeout: UInt64 = 600
+    /// `HOST:PORT` of the Prometheus endpoint (`GET /metrics`); empty = off. A socket systemd
+    /// passes under the name `metrics` (swamond-metrics.socket) takes its place.
+    public var metricsListen = ""
+    /// A file rewritten (temporary file, then rename) at most once a second after aggregations,
+    /// for node_exporter's textfile collector; empty = off.
+    public var metricsTextfile = ""
 
     public init(socketPath: String) {
         self.socketPath = socketPath
@@ -41,7 +47,7 @@ public struct Configuration: Equatable, Sendable {
     public static let keys = [
         "socket_path", "socket_mode", "control_group", "default_attrs", "access_check", "journal_every", "state_file",
         "max_targets", "max_contexts", "max_connections", "max_connections_per_uid", "max_buffered_input", "request_timeout",
-        "idle_timeout",
+        "idle_timeout", "metrics_listen", "metrics_textfile",
     ]
 
     /// Applies the `key = value` lines of `text` on top of `self`.
@@ -103,6 +109,16 @@ public struct Configuration: Equatable, Sendable {
         case "max_buffered_input": maxBufferedInput = try Self.count(value, key, (1 << 20)...(1 << 30))
         case "request_timeout": requestTimeout = UInt64(try Self.count(value, key, 1...86_400))
         case "idle_timeout": idleTimeout = UInt64(try Self.count(value, key, 0...31_536_000))
+        case "metrics_listen":
+            guard value.isEmpty || MetricsAddress(value) != nil else {
+                throw ConfigurationError("metrics_listen must be empty or HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464")
+            }
+            metricsListen = value
+        case "metrics_textfile":
+            guard value.isEmpty || (value.hasPrefix("/") && !value.hasSuffix("/")) else {
+                throw ConfigurationError("metrics_textfile must be empty or an absolute file path")
+            }
+            metricsTextfile = value
         default:
             throw ConfigurationError("unknown key '\(key)'; keys are \(Self.keys.joined(separator: ", "))")
         }

@@ -51,6 +51,10 @@ struct ContextState {
     var schemeRuns: [SchemeRun] = []
     /// Whether monitoring waits because watermarks deactivated every scheme.
     var pausedByWatermarks = false
+    /// Counters since the daemon started, across runs: what the metrics' `_total` series report.
+    var totals = MetricTotals()
+    /// Process name and systemd unit of each target, read once per target by the monitoring thread.
+    var targetLabels: [Target.ID: ProcessLabels] = [:]
 
     init(name: String, attributes: Attributes, accessCheck: AccessCheckSetting) {
         self.name = name
@@ -67,6 +71,7 @@ struct ContextState {
         schemeRuns = runs
         pausedByWatermarks = paused
         for (index, run) in runs.enumerated() where index < schemes.count {
+            totals.addSchemeStats(index: index, from: schemes[index].stats, to: run.stats)
             schemes[index].stats = run.stats
         }
     }
@@ -75,5 +80,37 @@ struct ContextState {
         if isRunning {
             throw ControlError(.EBUSY, "context \(name) is monitoring; write 'off' to monitor_on first")
         }
+    }
+}
+
+/// Counters that only grow while the daemon lives; each run's own counters restart at `on`, so
+/// these add what a run's counter gained since it was last seen (all of it after a restart).
+struct MetricTotals: Equatable {
+    var samples: UInt64 = 0
+    var aggregations: UInt64 = 0
+    var overruns: UInt64 = 0
+    /// Per scheme index: bytes tried, bytes applied, quota windows exceeded.
+    var schemes: [Int: (tried: UInt64, applied: UInt64, quotaExceeds: UInt64)] = [:]
+
+    /// What a counter that was `old` and is now `new` gained (a counter that went down restarted).
+    static func gain(_ old: UInt64, _ new: UInt64) -> UInt64 { new >= old ? new - old : new }
+
+    mutating func addRun(samples: (UInt64, UInt64), aggregations: (UInt64, UInt64), overruns: (UInt64, UInt64)) {
+        self.samples &+= Self.gain(samples.0, samples.1)
+        self.aggregations &+= Self.gain(aggregations.0, aggregations.1)
+        self.overruns &+= Self.gain(overruns.0, overruns.1)
+    }
+
+    mutating func addSchemeStats(index: Int, from old: Scheme.Stats, to new: Scheme.Stats) {
+        var entry = schemes[index] ?? (0, 0, 0)
+        entry.tried &+= Self.gain(old.triedBytes, new.triedBytes)
+        entry.applied &+= Self.gain(old.appliedBytes, new.appliedBytes)
+        entry.quotaExceeds &+= Self.gain(old.quotaExceeds, new.quotaExceeds)
+        schemes[index] = entry
+    }
+
+    static func == (lhs: MetricTotals, rhs: MetricTotals) -> Bool {
+        lhs.samples == rhs.samples && lhs.aggregations == rhs.aggregations && lhs.overruns == rhs.overruns
+            && lhs.schemes.mapValues { [$0.tried, $0.applied, $0.quotaExceeds] } == rhs.schemes.mapValues { [$0.tried, $0.applied, $0.quotaExceeds] }
     }
 }

@@ -22,6 +22,8 @@ public final class Registry: Sendable {
     let connectionLimits: ConnectionLimits
     /// Set by `shutdown`: contexts that end then are not saved as stopped, so a restart resumes.
     let shuttingDown = Atomic<Bool>(false)
+    /// Rewrites `metrics_textfile` after aggregations (at most once a second); nil without it.
+    let textfile: MetricsTextfile?
 
     /// What a configuration reload (SIGHUP) changes without a restart. New connections and new
     /// contexts see the new values; running contexts keep theirs.
@@ -47,6 +49,7 @@ public final class Registry: Sendable {
         settings = Mutex(LiveSettings(configuration))
         saver = configuration.stateFile.isEmpty ? nil : StateSaver(path: configuration.stateFile)
         connectionLimits = ConnectionLimits(configuration)
+        textfile = configuration.metricsTextfile.isEmpty ? nil : MetricsTextfile(path: configuration.metricsTextfile, logger: results.logger)
         contexts = Mutex([
             ContextState(
                 name: ContextName.root, attributes: configuration.defaultAttributes, accessCheck: configuration.accessCheck)
@@ -82,6 +85,8 @@ public final class Registry: Sendable {
             ("max_buffered_input", new.maxBufferedInput != configuration.maxBufferedInput),
             ("request_timeout", new.requestTimeout != configuration.requestTimeout),
             ("idle_timeout", new.idleTimeout != configuration.idleTimeout),
+            ("metrics_listen", new.metricsListen != configuration.metricsListen),
+            ("metrics_textfile", new.metricsTextfile != configuration.metricsTextfile),
         ] where changed {
             notes.append("\(key) changed but takes effect only at restart")
         }
@@ -124,6 +129,7 @@ public final class Registry: Sendable {
                 contexts[index].backendInUse = plan.backend
                 contexts[index].snapshots = []
                 contexts[index].lastTargets = plan.targets
+                contexts[index].targetLabels = [:]
                 contexts[index].samples = 0
                 contexts[index].aggregations = 0
                 contexts[index].samplePeriod = 0
@@ -218,17 +224,27 @@ public final class Registry: Sendable {
     /// Runs on the monitoring thread after each aggregation.
     func publish(_ run: MonitorRun, snapshots: [AggregationSnapshot], samples: UInt64, aggregations: UInt64) {
         let overruns = run.overruns.load(ordering: .relaxed)
+        let unlabelled = contexts.withLock { contexts in
+            contexts.first { $0.run === run }.map { context in context.lastTargets.filter { context.targetLabels[Target.ID($0.pid)] == nil } } ?? []
+        }
+        // Read outside the lock, once per target and run: /proc/PID/comm and /proc/PID/cgroup.
+        let newLabels = unlabelled.map { (Target.ID($0.pid), ProcessLabels.read($0)) }
         let (samplePeriod, targets, attributes) = contexts.withLock { contexts -> (UInt64, [MonitoredProcess], Attributes?) in
             guard let index = contexts.firstIndex(where: { $0.run === run }) else { return (0, [], nil) }
             if let previous = contexts[index].snapshots.first, let now = snapshots.first, now.samples > previous.samples {
                 contexts[index].samplePeriod = (now.timestamp - previous.timestamp) / (now.samples - previous.samples)
             }
+            for (id, labels) in newLabels { contexts[index].targetLabels[id] = labels }
+            contexts[index].totals.addRun(
+                samples: (contexts[index].samples, samples), aggregations: (contexts[index].aggregations, aggregations),
+                overruns: (contexts[index].overruns, overruns))
             contexts[index].snapshots = snapshots
             contexts[index].overruns = overruns
             contexts[index].samples = samples
             contexts[index].aggregations = aggregations
             return (contexts[index].samplePeriod, contexts[index].lastTargets, contexts[index].attributes)
         }
+        textfile?.update(self)
         let journalEvery = settings.withLock(\.journalEvery)
         for snapshot in snapshots {
             watchers.broadcast(

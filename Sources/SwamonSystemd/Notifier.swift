@@ -28,12 +28,25 @@ public enum Notifier {
     }
 }
 
-/// sd_listen_fds(3): listening sockets handed over by socket activation (`swamond.socket`).
+/// sd_listen_fds(3): listening sockets handed over by socket activation (`swamond.socket`, and
+/// `swamond-metrics.socket` with `FileDescriptorName=metrics`).
 public enum SocketActivation {
-    /// The first passed descriptor (fd 3), or nil when the daemon was not socket-activated.
-    /// Clears `LISTEN_FDS` so children do not inherit it: ask once, at startup.
-    public static func listeningDescriptor() -> Int32? {
-        let count = sd_listen_fds(1)
-        return count > 0 ? SD_LISTEN_FDS_START : nil
+    /// The control socket (the first passed descriptor not named `metrics`) and the metrics
+    /// socket, each nil when not passed. Clears `LISTEN_FDS` so children do not inherit it: ask
+    /// once, at startup.
+    public static func listeningDescriptors() -> (control: Int32?, metrics: Int32?) {
+        var names: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+        let count = sd_listen_fds_with_names(1, &names)
+        guard count > 0 else { return (nil, nil) }
+        var control: Int32?
+        var metrics: Int32?
+        for index in 0..<Int(count) {
+            let name = names?[index].map { String(cString: $0) } ?? ""
+            let descriptor = SD_LISTEN_FDS_START + Int32(index)
+            if name == "metrics" { metrics = metrics ?? descriptor } else { control = control ?? descriptor }
+            free(names?[index])
+        }
+        free(names)
+        return (control, metrics)
     }
 }

@@ -17,7 +17,9 @@ struct Swamond: ParsableCommand {
         discussion: """
             Control it with swamonctl, or any client that speaks the line protocol of docs/protocol.md.
             Without --config, /etc/swamond.conf is read when it exists. Settings apply in this order:
-            defaults, the configuration file, --set, --socket. The shipped swamond.service starts it with
+            defaults, the configuration file, --set, --socket and --metrics-listen. GET /metrics on \
+            metrics_listen (or on a socket systemd passes as 'metrics', swamond-metrics.socket) is the \
+            Prometheus exposition of docs/metrics.md. The shipped swamond.service starts it with
             --set state_file=/var/lib/swamond/state, which overrides the file's state_file.
 
             Signals: SIGTERM and SIGINT stop every context and exit; SIGHUP re-reads the configuration
@@ -36,6 +38,9 @@ struct Swamond: ParsableCommand {
 
     @Option(help: "Control socket path (overrides socket_path).")
     var socket: String?
+
+    @Option(help: ArgumentHelp("Serve Prometheus metrics on HOST:PORT (overrides metrics_listen; empty = off).", valueName: "host:port"))
+    var metricsListen: String?
 
     @Option(name: .customLong("set"), help: "Override one configuration key: --set journal_every=10 (repeatable).")
     var overrides: [String] = []
@@ -84,6 +89,9 @@ struct Swamond: ParsableCommand {
             throw StartupError("configuration: \(error)")
         }
         if let socket { settings.socketPath = socket }
+        if let metricsListen {
+            do { try settings.apply("metrics_listen = \(metricsListen)", source: "--metrics-listen") } catch { throw StartupError("\(error)") }
+        }
         return settings
     }
 
@@ -106,7 +114,8 @@ struct Swamond: ParsableCommand {
         raiseFileLimit()
 
         // Asked once: sd_listen_fds() clears LISTEN_FDS, so a second call would answer "none".
-        let activated = SocketActivation.listeningDescriptor()
+        let passed = SocketActivation.listeningDescriptors()
+        let activated = passed.control
         var locks: [InstanceLock] = []
         var socketFile: SocketFile?
         if activated == nil {
@@ -156,6 +165,18 @@ struct Swamond: ParsableCommand {
         for signalNumber in [SIGPIPE, SIGALRM, SIGVTALRM, SIGPROF, SIGIO, SIGURG, SIGXFSZ] {
             signal(signalNumber, SIG_IGN)
         }
+        // Before the control socket: a metrics address that cannot be bound stops startup cleanly.
+        let render: @Sendable () -> [UInt8] = { MetricsExposition.render(registry.metricsSnapshot(), version: swamonVersion) }
+        var metrics: MetricsServer?
+        if let descriptor = passed.metrics {
+            metrics = try MetricsServer.adopt(descriptor: descriptor, logger: logger, render: render)
+            logger.notice("serving metrics on the socket systemd passed (fd \(descriptor)): GET /metrics")
+        } else if let address = MetricsAddress(settings.metricsListen) {
+            do { metrics = try MetricsServer.bind(address, logger: logger, render: render) } catch {
+                throw StartupError("metrics_listen \(settings.metricsListen): cannot listen: \(error)")
+            }
+            logger.notice("serving metrics on http://\(metrics!.localAddress)/metrics")
+        }
         registry.restoreState()
         let server: ControlServer
         if let descriptor = activated {
@@ -182,6 +203,7 @@ struct Swamond: ParsableCommand {
         logger.notice("stopping: ending every monitoring context")
         registry.shutdown()
         server.shutdown()
+        metrics?.shutdown()
         // A socket systemd passed is systemd's to remove; ours only while it is still ours.
         if let socketFile, !socketFile.removeIfOurs() {
             logger.warning("left \(socketFile.path) in place: it is no longer the socket this swamond made")

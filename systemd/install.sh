@@ -14,11 +14,13 @@ install -Dm755 "$bin/swamond" "$DESTDIR/usr/local/bin/swamond"
 install -Dm755 "$bin/swamonctl" "$DESTDIR/usr/local/bin/swamonctl"
 install -Dm644 systemd/swamond.service "$DESTDIR/etc/systemd/system/swamond.service"
 install -Dm644 systemd/swamond.socket "$DESTDIR/etc/systemd/system/swamond.socket"
+install -Dm644 systemd/swamond-metrics.socket "$DESTDIR/etc/systemd/system/swamond-metrics.socket"
 install -Dm644 systemd/swamon.sysusers "$DESTDIR/usr/lib/sysusers.d/swamon.conf"
 install -Dm644 systemd/swamond.tmpfiles "$DESTDIR/usr/lib/tmpfiles.d/swamond.conf"
 [ -e "$DESTDIR/etc/swamond.conf" ] || install -Dm644 etc/swamond.conf "$DESTDIR/etc/swamond.conf"
 install -Dm644 docs/protocol.md "$DESTDIR/usr/local/share/doc/swamon/protocol.md"
 install -Dm644 docs/journal.md "$DESTDIR/usr/local/share/doc/swamon/journal.md"
+install -Dm644 docs/metrics.md "$DESTDIR/usr/local/share/doc/swamon/metrics.md"
 install -Dm644 docs/man/swamond.8 "$DESTDIR/usr/local/share/man/man8/swamond.8"
 install -Dm644 docs/man/swamond.conf.5 "$DESTDIR/usr/local/share/man/man5/swamond.conf.5"
 install -Dm644 docs/man/swamonctl.1 "$DESTDIR/usr/local/share/man/man1/swamonctl.1"
@@ -27,4 +29,4 @@ if [ -z "$DESTDIR" ] && [ -d /run/systemd/system ]; then
     systemd-tmpfiles --create swamond.conf
     systemctl daemon-reload
 fi
-echo "installed; enable with: systemctl enable --now swamond.socket"
+echo "installed; enable with: systemctl enable --now swamond.socket (metrics: systemctl enable --now swamond-metrics.socket)"

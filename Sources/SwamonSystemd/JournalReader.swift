@@ -16,11 +16,16 @@ public struct JournalReader: ~Copyable {
 
     let journal: OpaquePointer
 
-    /// The system and user journals of this machine (what `journalctl` shows without options).
-    public init() throws {
+    /// The system and user journals of this machine (what `journalctl` shows without options),
+    /// or the journal files in `directory` (`journalctl -D`: e.g. what systemd-journal-remote
+    /// received from other hosts).
+    public init(directory: String? = nil) throws {
         var journal: OpaquePointer?
-        let status = sd_journal_open(&journal, Int32(SD_JOURNAL_LOCAL_ONLY))
-        guard status >= 0, let journal else { throw Failure(description: "cannot open the journal: \(String(cString: strerror(-status)))") }
+        let status = directory.map { path in path.withCString { sd_journal_open_directory(&journal, $0, 0) } }
+            ?? sd_journal_open(&journal, Int32(SD_JOURNAL_LOCAL_ONLY))
+        guard status >= 0, let journal else {
+            throw Failure(description: "cannot open the journal\(directory.map { " in \($0)" } ?? ""): \(String(cString: strerror(-status)))")
+        }
         self.journal = journal
     }
 

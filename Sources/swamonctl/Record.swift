@@ -35,11 +35,15 @@ struct Record: ParsableCommand {
     var since: String?
     @Option(parsing: .unconditional, help: ArgumentHelp("With --from-journal: the last entry's time (default: now).", valueName: "time"))
     var until: String?
+    @Option(help: ArgumentHelp("With --from-journal: read the journal files in this directory (journalctl -D), e.g. systemd-journal-remote's.", valueName: "dir"))
+    var journalDirectory: String?
 
     func validate() throws {
         guard DamoRecordFile.Format(rawValue: format) != nil else { throw ValidationError("--format must be json_compressed or json") }
         if let duration { guard Quantities.microseconds(duration).map({ $0 > 0 }) == true else { throw ValidationError("--duration: '\(duration)' is not a duration (e.g. 30s, 5min)") } }
-        if !fromJournal && (since != nil || until != nil) { throw ValidationError("--since and --until go with --from-journal") }
+        if !fromJournal && (since != nil || until != nil || journalDirectory != nil) {
+            throw ValidationError("--since, --until and --journal-directory go with --from-journal")
+        }
         if fromJournal && duration != nil { throw ValidationError("--duration is for live recording, --since/--until for --from-journal") }
         for time in [since, until].compactMap({ $0 }) where JournalTime.parse(time, now: Date()) == nil {
             throw ValidationError("'\(time)' is not a time (e.g. '2026-11-30 14:05', 'today', '-10min')")
@@ -52,7 +56,8 @@ struct Record: ParsableCommand {
         if fromJournal {
             let now = Date()
             let result = try Self.fromJournal(
-                context: context, since: since.flatMap { JournalTime.parse($0, now: now) }, until: until.flatMap { JournalTime.parse($0, now: now) })
+                context: context, since: since.flatMap { JournalTime.parse($0, now: now) }, until: until.flatMap { JournalTime.parse($0, now: now) },
+                directory: journalDirectory)
             if result.skipped > 0 {
                 FileHandle.standardError.write(Data("swamonctl: \(result.skipped) journal entries without intervals or with a malformed region list were left out\n".utf8))
             }
@@ -69,9 +74,9 @@ struct Record: ParsableCommand {
         FileHandle.standardError.write(Data("swamonctl: wrote \(snapshots) snapshots of \(targets) to \(output) (\(format))\n".utf8))
     }
 
-    static func fromJournal(context: String?, since: UInt64?, until: UInt64?) throws -> JournalRecords.Result {
+    static func fromJournal(context: String?, since: UInt64?, until: UInt64?, directory: String?) throws -> JournalRecords.Result {
         do {
-            let reader = try JournalReader()
+            let reader = try JournalReader(directory: directory)
             var matches = ["MESSAGE_ID=6f0c1a3e2b8d4c51a7e9d2f4b6c8a013"]
             if let context { matches.append("SWAMON_CONTEXT=\(context)") }
             let entries = try reader.entries(

@@ -185,6 +185,13 @@ struct JournalTests {
         }
         #expect(record.snapshots.contains { $0.regions.count > 200 }, "the split region lists are joined")
 
+        // The same from the journal files themselves (journalctl -D; a journal collector's case).
+        let fromFiles = try swamonctl(
+            daemon, ["record", "--from-journal", "--journal-directory", "/run/log/journal", "--since", "-5min", "--context", "root", "-o", path + ".files"])
+        #expect(fromFiles.status == 0, "\(fromFiles.err)")
+        let filesRecords = try DamoRecordFile.decode(Array(try #require(FileManager.default.contents(atPath: path + ".files"))))
+        #expect(filesRecords.first { $0.targetID == Int64(workload.pid) } == record)
+
         let before = try swamonctl(daemon, ["record", "--from-journal", "--since", "-5min", "--until", "-4min", "-o", path + ".none"])
         #expect(before.status == 1 && before.err.contains("no aggregation entries"), "\(before)")
         let bad = try swamonctl(daemon, ["record", "--from-journal", "--since", "last tuesday", "-o", path + ".none"])

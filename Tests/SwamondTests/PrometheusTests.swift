@@ -16,6 +16,9 @@ final class PrometheusServer {
             global:
               scrape_interval: 1s
               scrape_timeout: 900ms
+              evaluation_interval: 1s
+            rule_files:
+              - \(repositoryPath("docs/prometheus/swamon.rules.yml"))
             scrape_configs:
               - job_name: swamond
                 static_configs:
@@ -120,5 +123,17 @@ extension MetricsTests {
             "idle bytes within one aggregation")
         let share = try prometheus.query("sum(swamon_target_idle_bytes{idle_for_seconds=\"10\"}) / sum(swamon_target_bytes)")
         #expect(share.first.map { $0.value > 0 && $0.value < 1 } == true, "the fleet's cold share: \(share)")
+
+        // The shipped recording rules record, and every query of the shipped Grafana dashboard runs.
+        #expect(try eventually(10) { try prometheus.query("fleet:swamon_cold_memory_share_300s:ratio").count == 1 })
+        #expect(try eventually(10) { try prometheus.query("unit:swamon_target_accessed_bytes:sum").count == 1 })
+        let dashboard = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: repositoryPath("docs/grafana-dashboard.json")))) as? [String: Any]
+        let expressions = ((dashboard?["panels"] as? [[String: Any]]) ?? []).flatMap { ($0["targets"] as? [[String: Any]]) ?? [] }.compactMap { $0["expr"] as? String }
+        #expect(expressions.count >= 8)
+        for expression in expressions {
+            // Valid PromQL everywhere; with data wherever it is not about DAMOS (no scheme runs here).
+            let result = try prometheus.query(expression)
+            #expect(expression.contains("scheme") || !result.isEmpty, "dashboard query \(expression)")
+        }
     }
 }

@@ -57,7 +57,7 @@ for _ in $(seq 100); do
 done
 echo "container up in $(echo "$(date +%s.%N) - $started" | bc) s ($(IN systemctl is-system-running))"
 
-check "systemd-analyze verify accepts the units" IN systemd-analyze verify /etc/systemd/system/swamond.service /etc/systemd/system/swamond.socket
+check "systemd-analyze verify accepts the units" IN systemd-analyze verify /etc/systemd/system/swamond.service /etc/systemd/system/swamond.socket /etc/systemd/system/swamond-metrics.socket
 echo "info: $(IN systemd-analyze security swamond.service --no-pager 2>/dev/null | tail -1)"
 check "swamond.socket is listening" IN systemctl is-active swamond.socket
 check "swamond is not started before first use" sh -c "! nsenter -t $L -a systemctl is-active swamond.service"
@@ -124,6 +124,31 @@ done
 check "after the restart swamonctl status shows the same process monitored" test $resumed = 0
 check "the journal says what was resumed" \
     sh -c "nsenter -t $L -a journalctl -u swamond.service --no-pager | grep -q 'root: after the restart, monitoring again pid $W'"
+
+# Metrics under the unit as installed: swamond-metrics.socket listens on 127.0.0.1:9464 (the
+# container shares the host's network) and hands the socket over; swamond.service keeps
+# PrivateNetwork=yes and RestrictAddressFamilies=AF_UNIX. A service started by systemd-run is
+# named by its unit.
+IN systemctl enable --now swamond-metrics.socket >/dev/null 2>&1
+check "swamond-metrics.socket is listening" IN systemctl is-active swamond-metrics.socket
+IN systemd-run --quiet --unit=swamon-demo swamon-workload --hot-mib 4 --cold-mib 16
+D=""; for _ in $(seq 50); do D=$(IN systemctl show swamon-demo.service -p MainPID --value); [ -n "$D" ] && [ "$D" != 0 ] && break; sleep 0.1; done
+IN systemctl restart swamond.service
+IN swamonctl stop >/dev/null 2>&1
+IN swamonctl targets "$W" "$D" >/dev/null
+IN swamonctl start >/dev/null
+sleep 2
+python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9464/metrics", timeout=10).read().decode(), end="")' >/tmp/swamon-nspawn-metrics.txt 2>&1
+check "GET /metrics answers under the shipped unit, with the workload's series" \
+    grep -q "swamon_target_bytes{context=\"root\",target=\"$W\"}" /tmp/swamon-nspawn-metrics.txt
+check "the metrics name the systemd unit of a service's process" \
+    grep -q "swamon_target_info{context=\"root\",target=\"$D\",comm=\"swamon-workload\",unit=\"swamon-demo.service\"} 1" /tmp/swamon-nspawn-metrics.txt
+check "promtool check metrics accepts the exposition" sh -c "promtool check metrics </tmp/swamon-nspawn-metrics.txt"
+check "the unit keeps PrivateNetwork=yes and RestrictAddressFamilies=AF_UNIX" \
+    sh -c "nsenter -t $L -a systemctl show swamond.service -p PrivateNetwork -p RestrictAddressFamilies | tr '\n' ' ' | grep -q 'PrivateNetwork=yes RestrictAddressFamilies=AF_UNIX'"
+check "the journal says swamond serves the socket systemd passed" \
+    sh -c "nsenter -t $L -a journalctl -u swamond.service --no-pager | grep -q 'serving metrics on the socket systemd passed'"
+IN systemctl stop swamon-demo.service >/dev/null 2>&1
 
 IN systemctl poweroff >/dev/null 2>&1
 for _ in $(seq 100); do kill -0 $NP 2>/dev/null || break; sleep 0.1; done

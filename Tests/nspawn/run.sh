@@ -129,11 +129,13 @@ check "the journal says what was resumed" \
 # container shares the host's network) and hands the socket over; swamond.service keeps
 # PrivateNetwork=yes and RestrictAddressFamilies=AF_UNIX. A service started by systemd-run is
 # named by its unit.
-IN systemctl enable --now swamond-metrics.socket >/dev/null 2>&1
+# systemd refuses to start a socket whose service runs: stop swamond first (docs/metrics.md).
+IN systemctl enable swamond-metrics.socket >/dev/null 2>&1
+IN systemctl stop swamond.service
+IN systemctl start swamond-metrics.socket swamond.service
 check "swamond-metrics.socket is listening" IN systemctl is-active swamond-metrics.socket
 IN systemd-run --quiet --unit=swamon-demo swamon-workload --hot-mib 4 --cold-mib 16
 D=""; for _ in $(seq 50); do D=$(IN systemctl show swamon-demo.service -p MainPID --value); [ -n "$D" ] && [ "$D" != 0 ] && break; sleep 0.1; done
-IN systemctl restart swamond.service
 IN swamonctl stop >/dev/null 2>&1
 IN swamonctl targets "$W" "$D" >/dev/null
 IN swamonctl start >/dev/null

@@ -1,10 +1,15 @@
 extension MonitoringContext {
     /// Whether the loop must end (DAMON: `kdamond_need_stop`): a stop was requested, or the
     /// operations validate targets and none is valid any more — including when there are none.
+    /// Before concluding the latter, `whenTargetsGone` may take in new targets (swamond: a unit
+    /// whose processes were all replaced).
     public var shouldStop: Bool {
         if stopRequested { return true }
         guard operations.validatesTargets else { return false }
-        return !targets.contains { operations.isTargetValid($0) }
+        if targets.contains(where: { operations.isTargetValid($0) }) { return false }
+        guard let refill = callbacks.whenTargetsGone else { return true }
+        refill(self)
+        return stopRequested || !targets.contains { operations.isTargetValid($0) }
     }
 
     /// Runs monitoring until it stops (DAMON: `kdamond_fn`). `sleep` is handed the sampling
@@ -95,6 +100,7 @@ extension MonitoringContext {
         if passedSamples >= updateBase {
             nextUpdateSample = updateBase + attributes.updateInterval / max(attributes.sampleInterval, 1)
             operations.update(self)
+            callbacks.afterUpdate?(self)
             regionSizeLimit = computeRegionSizeLimit()
         }
         return true

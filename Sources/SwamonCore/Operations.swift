@@ -53,6 +53,12 @@ public struct Callbacks {
     public var afterSchemes: ((MonitoringContext) -> Void)?
     /// After each watermark check that keeps monitoring paused.
     public var afterWatermarkWait: ((MonitoringContext) -> Void)?
+    /// After each operations update (every update interval), once the regions were refitted:
+    /// where a target set that follows a control group takes in and drops processes.
+    public var afterUpdate: ((MonitoringContext) -> Void)?
+    /// When no target is valid any more, before monitoring stops for that: may add targets (or
+    /// request the stop with its own reason).
+    public var whenTargetsGone: ((MonitoringContext) -> Void)?
     /// Once, after the loop ended and the regions were dropped.
     public var beforeTerminate: ((MonitoringContext) -> Void)?
 

@@ -80,7 +80,7 @@ extension Registry {
                 let state = contexts[index]
                 switch file {
                 case .attrs: return AttrsFormat.render(state.attributes)
-                case .targetIDs: return TargetIDsFormat.render(state.targets.ids)
+                case .targetIDs: return state.targets.text
                 case .initRegions:
                     try state.requireStopped()
                     return InitRegionsFormat.render(targetIDs: state.targets.ids, regions: state.initRegions)
@@ -219,6 +219,9 @@ extension Registry {
         case .initRegions:
             try update(index) { (state) throws(ControlError) in
                 try state.requireStopped()
+                if case .group(let group) = state.targets {
+                    throw ControlError(.EINVAL, "init_regions needs process ids in target_ids; \(group.word) follows its processes as they come and go")
+                }
                 state.initRegions = []
                 state.initRegions = try InitRegionsFormat.parse(content, targetIDs: state.targets.ids)
             }
@@ -275,6 +278,8 @@ extension Registry {
         case .paddr:
             guard peer.isRoot else { throw ControlError(.EACCES, "only root may monitor the physical address space") }
             return .paddr
+        case .unit, .cgroup:
+            return try makeGroupTarget(input, for: peer)
         case .pids(let given):
             var seen = Set<Int64>()
             let pids = given.filter { seen.insert($0).inserted }
@@ -361,11 +366,13 @@ extension Registry {
         text += " state_file=\(saver == nil ? "none" : saver?.lastFailure == nil ? "saved" : "failed")\n"
         contexts.withLock { contexts in
             for state in contexts {
-                let targets = state.targets.ids.map(String.init).joined(separator: ",")
+                let held = state.isRunning ? state.lastTargets.map { Target.ID($0.pid) } : state.targets.ids
+                let targets = (state.operations == .paddr ? state.targets.ids : held).map(String.init).joined(separator: ",")
                 let regions = state.snapshots.reduce(0) { $0 + $1.regions.count }
                 let access = state.isRunning ? (state.backendInUse?.rawValue ?? "auto") : state.accessCheck.rawValue
                 text += "context=\(state.name) state=\(state.isRunning ? "on" : "off") operations=\(state.operations.rawValue)"
                 text += " access_check=\(access) targets=\(targets.isEmpty ? "-" : targets) regions=\(regions)"
+                if case .group(let group) = state.targets { text += " unit=\(group.unitName)" }
                 text += " samples=\(state.samples) aggregations=\(state.aggregations)"
                 text += " sample_interval_us=\(state.attributes.sampleInterval) sample_period_us=\(state.samplePeriod / 1000)"
                 text += " overruns=\(state.overruns)"

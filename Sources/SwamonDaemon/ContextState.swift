@@ -7,15 +7,37 @@ enum TargetSet {
     case processes([MonitoredProcess])
     /// The physical address space: one target, id 42.
     case paddr
+    /// A unit's or control group's processes, followed while monitoring runs.
+    case group(GroupTarget)
 
     var ids: [Target.ID] {
         switch self {
         case .processes(let processes): processes.map { Target.ID($0.pid) }
         case .paddr: [TargetIDsFormat.paddrTargetID]
+        case .group(let group): group.processes.map { Target.ID($0.pid) }
         }
     }
 
-    var isEmpty: Bool { ids.isEmpty }
+    /// The processes held, whichever way they were named.
+    var processes: [MonitoredProcess] {
+        switch self {
+        case .processes(let processes): processes
+        case .paddr: []
+        case .group(let group): group.processes
+        }
+    }
+
+    /// What `target_ids` reads back as.
+    var text: String {
+        if case .group(let group) = self { return group.word + "\n" }
+        return TargetIDsFormat.render(ids)
+    }
+
+    /// No targets written (a unit that has no processes at the moment still counts as written).
+    var isEmpty: Bool {
+        if case .group = self { return false }
+        return ids.isEmpty
+    }
 }
 
 /// One context's configuration and what its monitoring last reported. Lives in the registry,

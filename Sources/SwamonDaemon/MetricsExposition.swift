@@ -42,6 +42,16 @@ public enum MetricsExposition {
                     labels + [("idle_for_seconds", String(seconds))], Double(bytes))
             }
         }
+        for unit in snapshot.units {
+            let labels = [("context", unit.context), ("unit", unit.unit)]
+            gauge("unit", "processes", "Monitored processes of a systemd unit.", labels, Double(unit.processes))
+            gauge("unit", "bytes", "Bytes covered by the regions of a unit's processes.", labels, Double(unit.bytes))
+            gauge("unit_accessed", "bytes", "Bytes of a unit's processes accessed in the last aggregation.", labels, Double(unit.accessedBytes))
+            for (seconds, bytes) in zip(MetricsSnapshot.idleThresholds, unit.idleBytes) {
+                gauge("unit_idle", "bytes", "Bytes of a unit's processes not accessed for at least idle_for_seconds.",
+                    labels + [("idle_for_seconds", String(seconds))], Double(bytes))
+            }
+        }
         return registry.emitToBuffer()
     }
 }

@@ -37,6 +37,34 @@ public struct MetricsSnapshot: Sendable {
     public var contexts: [Context]
     public var targets: [Target]
 
+    /// The targets of one systemd unit in one context, summed (a unit's processes).
+    public struct Unit: Sendable {
+        public var context: String
+        public var unit: String
+        public var processes: Int
+        public var bytes: UInt64
+        public var accessedBytes: UInt64
+        public var idleBytes: [UInt64]
+    }
+
+    /// Per context and unit, in the order they first appear; targets without a unit are left out.
+    public var units: [Unit] {
+        var units: [Unit] = []
+        for target in targets where !target.unit.isEmpty {
+            if let index = units.firstIndex(where: { $0.context == target.context && $0.unit == target.unit }) {
+                units[index].processes += 1
+                units[index].bytes &+= target.bytes
+                units[index].accessedBytes &+= target.accessedBytes
+                units[index].idleBytes = zip(units[index].idleBytes, target.idleBytes).map { $0 &+ $1 }
+            } else {
+                units.append(
+                    Unit(context: target.context, unit: target.unit, processes: 1, bytes: target.bytes, accessedBytes: target.accessedBytes,
+                        idleBytes: target.idleBytes))
+            }
+        }
+        return units
+    }
+
     /// Bytes of regions with nr_accesses 0 whose age × aggregation interval (µs) reaches
     /// `seconds`.
     static func idleBytes(_ snapshot: AggregationSnapshot, aggregationInterval: UInt64, seconds: UInt64) -> UInt64 {

@@ -19,6 +19,9 @@ struct MonitorPlan: Sendable {
     let sampler: Sampler
     /// The schemes as they start: refused at once where the kernel lacks an advice.
     let schemes: [SchemeRun]
+    /// A unit or control group the thread follows, and how many processes it may hold.
+    let group: GroupTarget?
+    let maxTargets: Int
 
     /// How pages are checked: through a process backend, or physical frames for `paddr`.
     enum Sampler: Sendable {
@@ -28,16 +31,25 @@ struct MonitorPlan: Sendable {
 
     /// Refuses a context that cannot start, with the kernel's errno where it has one (the
     /// caller names the context in the message).
-    init(_ state: ContextState) throws(ControlError) {
+    init(_ state: ContextState, maxTargets: Int) throws(ControlError) {
         contextName = state.name
+        self.maxTargets = maxTargets
         attributes = state.attributes
         operations = state.operations
         guard !state.targets.isEmpty else {
             throw ControlError(.EINVAL, "no targets; write target_ids first")
         }
+        var group: GroupTarget?
         switch (state.operations, state.targets) {
-        case (.paddr, .processes):
+        case (.paddr, .processes), (.paddr, .group):
             throw ControlError(.EINVAL, "operations paddr but process targets; write 'paddr' to target_ids")
+        case (_, .group(let written)):
+            // Its members now, not when target_ids was written.
+            guard let members = written.members(limit: maxTargets), !members.isEmpty else {
+                throw ControlError(.EINVAL, "\(written.word) has no processes to monitor")
+            }
+            targets = members
+            group = written
         case (.vaddr, .paddr), (.fvaddr, .paddr):
             throw ControlError(.EINVAL, "a paddr target but operations \(state.operations.rawValue); write 'paddr' to operations")
         case (_, .processes(let processes)):
@@ -45,11 +57,12 @@ struct MonitorPlan: Sendable {
         case (.paddr, .paddr):
             targets = []
         }
+        self.group = group
         try requireUserSpaceActions(state.schemes, operations: state.operations)
         var schemes = state.schemes.map(SchemeRun.init)
         ProcessAdvice.refuseUnsupported(&schemes)
         self.schemes = schemes
-        initRegions = state.initRegions.isEmpty ? Array(repeating: [], count: state.targets.ids.count) : state.initRegions
+        initRegions = state.initRegions.isEmpty ? Array(repeating: [], count: max(targets.count, state.targets.ids.count)) : state.initRegions
         if state.operations == .fvaddr, initRegions.contains(where: \.isEmpty) {
             throw ControlError(.EINVAL, "fvaddr monitors only init_regions; give every target init regions")
         }
@@ -105,13 +118,15 @@ struct MonitorPlan: Sendable {
 
         let monitored: [Target]
         let monitoring: any Operations
+        var space: ProcessAddressSpace?
         switch sampler {
         case .processes(let accessCheck):
-            let space = ProcessAddressSpace(processes: targets, accessCheck: accessCheck)
+            let processSpace = ProcessAddressSpace(processes: targets, accessCheck: accessCheck)
+            space = processSpace
             monitored = zip(targets, initRegions).map { process, ranges in
                 Target(id: Target.ID(process.pid), regions: ranges.map { Region(range: $0) })
             }
-            monitoring = VirtualAddressOperations(mode: operations == .fvaddr ? .fvaddr : .vaddr, addressSpace: space)
+            monitoring = VirtualAddressOperations(mode: operations == .fvaddr ? .fvaddr : .vaddr, addressSpace: processSpace)
         case .physical(let memory):
             monitored = [Target(id: TargetIDsFormat.paddrTargetID, regions: (initRegions.first ?? []).map { Region(range: $0) })]
             monitoring = PhysicalAddressOperations(memory: memory)
@@ -127,6 +142,8 @@ struct MonitorPlan: Sendable {
         context.schemes = schemes
         context.freeMemoryRate = MemoryInfo.freeRate
         var exited = Set<Int32>()
+        var processes = targets
+        var groupEnded: String?
         let name = contextName
         let described = operations == .paddr ? "paddr" : targets.map { String($0.pid) }.joined(separator: " ")
         registry.results.event(
@@ -149,13 +166,21 @@ struct MonitorPlan: Sendable {
             }
             registry.publish(
                 run, snapshots: context.snapshots(), samples: context.passedSamples, aggregations: context.aggregations)
-            for process in targets where !exited.contains(process.pid) && process.hasExited {
+            for process in processes where !exited.contains(process.pid) && process.hasExited {
                 exited.insert(process.pid)
                 registry.results.event(
                     MessageID.targetExited, "\(name): target \(process.pid) exited", context: name, level: .info,
                     ["SWAMON_TARGET": "\(process.pid)"])
             }
             registry.applyCommits(run, to: context)
+        }
+        if let group, let space {
+            let refresh: (MonitoringContext) -> Void = { context in
+                groupEnded = follow(group, context: context, space: space, processes: &processes, exited: &exited, run: run, registry: registry)
+                if groupEnded != nil { context.stopRequested = true }
+            }
+            context.callbacks.afterUpdate = refresh
+            context.callbacks.whenTargetsGone = refresh
         }
         var lastWake: UInt64 = 0
         context.run(sleep: { microseconds in
@@ -185,7 +210,36 @@ struct MonitorPlan: Sendable {
         })
         let reason =
             run.stopRequested.load(ordering: .acquiring)
-            ? "monitor_on off" : context.stopReason.map { "error: \($0)" } ?? "every target exited"
+            ? "monitor_on off" : groupEnded ?? context.stopReason.map { "error: \($0)" } ?? "every target exited"
         registry.finished(run, reason: reason)
+    }
+
+    /// At each operations update of a unit or control-group target: drops members that exited,
+    /// takes in those that joined (up to max_targets, each by the writer's ptrace rule), and
+    /// says why monitoring must end when the group is gone or empty.
+    func follow(
+        _ group: GroupTarget, context: MonitoringContext, space: ProcessAddressSpace, processes: inout [MonitoredProcess],
+        exited: inout Set<Int32>, run: MonitorRun, registry: Registry
+    ) -> String? {
+        guard let pids = group.memberPIDs(limit: maxTargets) else { return "\(group.word) is gone" }
+        let gone = Set(processes.filter(\.hasExited).map(\.pid))
+        if !gone.isEmpty {
+            context.removeTargets { gone.contains(Int32(truncatingIfNeeded: $0.id)) }
+            for pid in gone { space.remove(Target.ID(pid)) }
+            processes.removeAll { gone.contains($0.pid) }
+            exited.subtract(gone)
+        }
+        let held = Set(processes.map(\.pid))
+        let joined = pids.filter { !held.contains($0) }.prefix(max(0, maxTargets - processes.count)).compactMap(group.admit)
+        if !joined.isEmpty {
+            for process in joined { space.add(process) }
+            processes += joined
+            context.addTargets(joined.map { Target(id: Target.ID($0.pid), regions: []) })
+            registry.results.event(
+                MessageID.targetJoined, "\(contextName): \(group.word): now monitoring pid \(joined.map { String($0.pid) }.joined(separator: ", "))",
+                context: contextName, level: .info, ["SWAMON_TARGET": "\(joined.map { String($0.pid) }.joined(separator: " "))", "SWAMON_UNIT": "\(group.unitName)"])
+        }
+        if !gone.isEmpty || !joined.isEmpty { registry.replaceTargets(run, with: processes) }
+        return processes.isEmpty ? "\(group.word) has no processes left" : nil
     }
 }

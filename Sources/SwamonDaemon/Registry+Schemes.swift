@@ -67,6 +67,12 @@ extension Registry {
         switch targets {
         case .paddr:
             throw ControlError(.EACCES, "uid \(peer.uid) may not have \(acting.action.name) applied to physical memory")
+        case .group(let group):
+            // Its members are taken in by the ptrace rule of whoever wrote target_ids.
+            guard group.owner?.uid == peer.uid else {
+                throw ControlError(
+                    .EACCES, "uid \(peer.uid) may not have \(acting.action.name) applied to \(group.word): only its writer (or root) may, since its members are the writer's")
+            }
         case .processes(let processes):
             for process in processes {
                 do throws(ControlError) { try authorizeInspection(of: process, by: peer) } catch {

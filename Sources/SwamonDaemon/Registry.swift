@@ -24,6 +24,9 @@ public final class Registry: Sendable {
     let shuttingDown = Atomic<Bool>(false)
     /// Rewrites `metrics_textfile` after aggregations (at most once a second); nil without it.
     let textfile: MetricsTextfile?
+    /// The control-group hierarchy `unit:` and `cgroup:` targets are found in; nil when none is
+    /// mounted.
+    let controlGroups: ControlGroups?
 
     /// What a configuration reload (SIGHUP) changes without a restart. New connections and new
     /// contexts see the new values; running contexts keep theirs.
@@ -50,6 +53,7 @@ public final class Registry: Sendable {
         saver = configuration.stateFile.isEmpty ? nil : StateSaver(path: configuration.stateFile)
         connectionLimits = ConnectionLimits(configuration)
         textfile = configuration.metricsTextfile.isEmpty ? nil : MetricsTextfile(path: configuration.metricsTextfile, logger: results.logger)
+        controlGroups = ControlGroups.system()
         contexts = Mutex([
             ContextState(
                 name: ContextName.root, attributes: configuration.defaultAttributes, accessCheck: configuration.accessCheck)
@@ -114,7 +118,7 @@ public final class Registry: Sendable {
             var plans: [(index: Int, plan: MonitorPlan, run: MonitorRun)] = []
             for index in contexts.indices {
                 let plan: MonitorPlan
-                do throws(ControlError) { plan = try MonitorPlan(contexts[index]) } catch {
+                do throws(ControlError) { plan = try MonitorPlan(contexts[index], maxTargets: configuration.maxTargets) } catch {
                     throw ControlError(error.name, "context \(contexts[index].name): \(error.message)")
                 }
                 let run: MonitorRun
@@ -229,8 +233,9 @@ public final class Registry: Sendable {
         }
         // Read outside the lock, once per target and run: /proc/PID/comm and /proc/PID/cgroup.
         let newLabels = unlabelled.map { (Target.ID($0.pid), ProcessLabels.read($0)) }
-        let (samplePeriod, targets, attributes) = contexts.withLock { contexts -> (UInt64, [MonitoredProcess], Attributes?) in
-            guard let index = contexts.firstIndex(where: { $0.run === run }) else { return (0, [], nil) }
+        let (samplePeriod, targets, attributes, labels) = contexts.withLock {
+            contexts -> (UInt64, [MonitoredProcess], Attributes?, [Target.ID: ProcessLabels]) in
+            guard let index = contexts.firstIndex(where: { $0.run === run }) else { return (0, [], nil, [:]) }
             if let previous = contexts[index].snapshots.first, let now = snapshots.first, now.samples > previous.samples {
                 contexts[index].samplePeriod = (now.timestamp - previous.timestamp) / (now.samples - previous.samples)
             }
@@ -242,7 +247,7 @@ public final class Registry: Sendable {
             contexts[index].overruns = overruns
             contexts[index].samples = samples
             contexts[index].aggregations = aggregations
-            return (contexts[index].samplePeriod, contexts[index].lastTargets, contexts[index].attributes)
+            return (contexts[index].samplePeriod, contexts[index].lastTargets, contexts[index].attributes, contexts[index].targetLabels)
         }
         textfile?.update(self)
         let journalEvery = settings.withLock(\.journalEvery)
@@ -253,7 +258,16 @@ public final class Registry: Sendable {
                 ResultsFormat.watchLine(context: run.contextName, snapshot))
             results.aggregation(
                 context: run.contextName, aggregation: aggregations, every: journalEvery, snapshot, attributes: attributes,
-                samplePeriod: samplePeriod, overruns: overruns)
+                unit: labels[snapshot.targetID]?.unit ?? "", samplePeriod: samplePeriod, overruns: overruns)
+        }
+    }
+
+    /// Runs on the monitoring thread when a unit or control-group target gained or lost
+    /// processes: who may see results is decided against the new set.
+    func replaceTargets(_ run: MonitorRun, with processes: [MonitoredProcess]) {
+        contexts.withLock { contexts in
+            guard let index = contexts.firstIndex(where: { $0.run === run }) else { return }
+            contexts[index].lastTargets = processes
         }
     }
 

@@ -20,10 +20,11 @@ public struct ResultsLog: Sendable {
     /// `samplePeriod` (ns) is the measured time per sample over the last aggregation; `overruns`
     /// counts samples whose work outlasted the sampling interval since monitoring started;
     /// `attributes` are the context's at this aggregation (what a record built from the journal
-    /// needs to turn counts into rates and ages into time).
+    /// needs to turn counts into rates and ages into time); `unit` the target's systemd unit
+    /// (empty when none).
     func aggregation(
         context: String, aggregation: UInt64, every: UInt64, _ snapshot: AggregationSnapshot, attributes: Attributes?,
-        samplePeriod: UInt64, overruns: UInt64
+        unit: String, samplePeriod: UInt64, overruns: UInt64
     ) {
         guard every > 0, aggregation % every == 0 else { return }
         var metadata: Logger.Metadata = [
@@ -39,6 +40,7 @@ public struct ResultsLog: Sendable {
             "SWAMON_SAMPLE_PERIOD_US": "\(samplePeriod / 1000)",
             "SWAMON_OVERRUNS": "\(overruns)",
         ]
+        if !unit.isEmpty { metadata["SWAMON_UNIT"] = "\(unit)" }
         if let attributes {
             metadata["SWAMON_SAMPLE_US"] = "\(attributes.sampleInterval)"
             metadata["SWAMON_AGGR_US"] = "\(attributes.aggregationInterval)"
@@ -91,4 +93,6 @@ public enum MessageID {
     /// A scheme cannot act (refused, or an action that is never applied) or its watermarks
     /// paused or resumed monitoring.
     public static let schemeState = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a01b"
+    /// Processes that joined a unit or control-group target were taken in.
+    public static let targetJoined = "6f0c1a3e2b8d4c51a7e9d2f4b6c8a01c"
 }

@@ -39,6 +39,9 @@ extension Registry {
                 switch state.targets {
                 case .paddr:
                     write(.targetIDs, "paddr")
+                case .group(let group):
+                    // Resolved again at startup (as root: the writer's uid is not kept).
+                    write(.targetIDs, group.word)
                 case .processes(let processes) where !processes.isEmpty:
                     let held = processes.map { "\($0.pid)@\($0.startTime)" }.joined(separator: " ")
                     lines.append("\(Self.resumeTargets) \(state.name) \(boot) \(held)")

@@ -12,7 +12,7 @@ public protocol AccessCheck: AnyObject, Sendable {
 /// The address spaces of live processes, for `VirtualAddressOperations`: mappings from
 /// `/proc/PID/maps`, access checks from the chosen backend, validity from each pidfd.
 public final class ProcessAddressSpace: AddressSpace {
-    private let processes: [Target.ID: MonitoredProcess]
+    private var processes: [Target.ID: MonitoredProcess]
     private let accessCheck: any AccessCheck
     /// Each target's mappings as read for the schemes of the current aggregation (a region that
     /// crosses gaps is advised piece by piece): read at most once per target per pass, dropped
@@ -22,6 +22,17 @@ public final class ProcessAddressSpace: AddressSpace {
     public init(processes: [MonitoredProcess], accessCheck: any AccessCheck) {
         self.processes = Dictionary(processes.map { (Target.ID($0.pid), $0) }, uniquingKeysWith: { first, _ in first })
         self.accessCheck = accessCheck
+    }
+
+    /// Takes in a process that joined the monitored control group (on the monitoring thread).
+    public func add(_ process: MonitoredProcess) {
+        processes[Target.ID(process.pid)] = processes[Target.ID(process.pid)] ?? process
+    }
+
+    /// Lets go of a process that left (its pidfd closes with its last holder).
+    public func remove(_ target: Target.ID) {
+        processes[target] = nil
+        mappingsForSchemes[target] = nil
     }
 
     public func mappings(of target: Target.ID) -> [AddressRange]? {

@@ -19,6 +19,20 @@ struct Regions: ParsableCommand {
             }))
             return
         }
+        let status = try session.run(.status)
+        let line = status.split(separator: "\n").first { $0.hasPrefix("context=\(context ?? "root") ") }
+        if let unit = line?.split(separator: " ").first(where: { $0.hasPrefix("unit=") })?.dropFirst(5) {
+            // The unit-level view: its processes summed.
+            let targets = Set(rows.map { $0[0] })
+            var total: UInt64 = 0
+            var accessed: UInt64 = 0
+            for row in rows {
+                let size = (UInt64(row[2], radix: 16) ?? 0) &- (UInt64(row[1], radix: 16) ?? 0)
+                total &+= size
+                if (Int(row[3]) ?? 0) > 0 { accessed &+= size }
+            }
+            print("# unit \(unit): \(targets.count) process\(targets.count == 1 ? "" : "es"), \(humanBytes(accessed)) of \(humanBytes(total)) accessed")
+        }
         print("target  start-end                        size      nr_accesses  age")
         for row in rows {
             let size = (UInt64(row[2], radix: 16) ?? 0) &- (UInt64(row[1], radix: 16) ?? 0)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import SwamonCore
 @testable import SwamonProtocol
@@ -165,5 +166,30 @@ struct RequestTests {
         #expect(Response(contentLines: ["1 2"], statusLine: "ok") == .ok(content: "1 2\n"))
         #expect(Response(contentLines: [], statusLine: "error EPERM nothing runs") == .error(ControlError(.EPERM, "nothing runs")))
         #expect(Response.isStatusLine("ok") && Response.isStatusLine("error EINVAL x") && !Response.isStatusLine("okay"))
+    }
+}
+
+/// swamond's unit and control-group words in `target_ids`.
+@Suite("target_ids units")
+struct TargetUnitWordTests {
+    @Test(arguments: [
+        ("unit:nginx.service", TargetIDsFormat.Input.unit("nginx.service")),
+        ("unit:session-3.scope\n", .unit("session-3.scope")),
+        ("  unit:user@1000.service  ", .unit("user@1000.service")),
+        ("unit:system-getty.slice", .unit("system-getty.slice")),
+        ("cgroup:/system.slice/nginx.service", .cgroup("/system.slice/nginx.service")),
+        ("cgroup:/a", .cgroup("/a")),
+    ] as [(String, TargetIDsFormat.Input)])
+    func words(text: String, input: TargetIDsFormat.Input) throws {
+        #expect(try TargetIDsFormat.parse(text) == input)
+        #expect(input.word == text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    @Test(arguments: [
+        "unit:", "unit:nginx", "unit:.service", "unit:ng inx.service", "unit:a/b.service", "unit:nginx.timer", "unit:nginx.service extra",
+        "cgroup:", "cgroup:/", "cgroup:relative", "cgroup:/a/../b", "cgroup:/a//b", "cgroup:/a/./b", "cgroup:/a b",
+    ])
+    func badWords(text: String) {
+        #expect(throws: ControlError.self) { try TargetIDsFormat.parse(text) }
     }
 }

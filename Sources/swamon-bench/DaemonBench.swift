@@ -31,63 +31,13 @@ struct DaemonBench: ParsableCommand {
     var sampleUs: Int = 50_000
 
     func run() throws {
-        let directory = NSTemporaryDirectory() + "swamon-bench-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let socket = "\(directory)/swamond.sock"
-        let daemon = Process()
-        daemon.executableURL = siblingExecutable("swamond")
-        daemon.arguments = ["--socket", socket, "--log-target", "stderr", "--set", "journal_every=0"]
-        daemon.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try daemon.run()
-        defer {
-            kill(daemon.processIdentifier, SIGKILL)
-            daemon.waitUntilExit()
-        }
-        while !FileManager.default.fileExists(atPath: socket) { usleep(50_000) }
-        let control = try ControlClient(path: socket)
-        /// The content of a successful answer.
-        func ask(_ line: String) throws -> String {
-            try control.sendLine(line)
-            switch try control.readResponse() {
-            case .ok(let content): return content
-            case .error(let error): throw ValidationError("\(line): \(error.name.rawValue) \(error.message)")
-            }
-        }
-        let idleKiB = residentKiBOf(daemon.processIdentifier)
-        let idle = try measureLatency(socket: socket)
-
-        var workloads: [Workload] = []
-        defer { workloads.forEach { $0.stop() } }
-        let names = ["root"] + (1..<contexts).map { "c\($0)" }
-        for name in names.dropFirst() { _ = try ask("write mk_contexts \(name)") }
-        for name in names {
-            let workload = try Workload(hotMiB: 2, coldMiB: 30)
-            workloads.append(workload)
-            _ = try ask("write \(name)/attrs \(sampleUs) \(sampleUs * 20) \(sampleUs * 200) \(regions) \(regions)")
-            _ = try ask("write \(name)/access_check referenced")
-            _ = try ask("write \(name)/target_ids \(workload.pid)")
-        }
-        _ = try ask("write monitor_on on")
-        // Until every context has aggregated a few times with its full set of regions.
-        let deadline = Date().addingTimeInterval(120)
-        var counts: [Int] = []
-        repeat {
-            usleep(200_000)
-            let status = try ask("status").split(separator: "\n").filter { $0.hasPrefix("context=") }
-            counts = status.map { line in
-                var fields: [Substring: Substring] = [:]
-                for word in line.split(separator: " ") {
-                    let pair = word.split(separator: "=", maxSplits: 1)
-                    if pair.count == 2 { fields[pair[0]] = pair[1] }
-                }
-                let aggregations = fields["aggregations"].flatMap { Int($0) } ?? 0
-                return aggregations >= 3 ? fields["regions"].flatMap { Int($0) } ?? 0 : 0
-            }
-        } while counts.contains(0) && Date() < deadline
-        let busyKiB = residentKiBOf(daemon.processIdentifier)
-        let busy = try measureLatency(socket: socket)
-        _ = try ask("write monitor_on off")
+        let daemon = try BenchDaemon()
+        let idleKiB = residentKiBOf(daemon.pid)
+        let idle = try measureLatency(socket: daemon.socket)
+        let counts = try daemon.monitor(contexts: contexts, regions: regions, sampleUs: sampleUs).regions
+        let busyKiB = residentKiBOf(daemon.pid)
+        let busy = try measureLatency(socket: daemon.socket)
+        _ = try daemon.ask("write monitor_on off")
 
         print("| measurement | value |")
         print("|---|---:|")

@@ -152,6 +152,27 @@ check "the journal says swamond serves the socket systemd passed" \
     sh -c "nsenter -t $L -a journalctl -u swamond.service --no-pager | grep -q 'serving metrics on the socket systemd passed'"
 IN systemctl stop swamon-demo.service >/dev/null 2>&1
 
+# A unit as the target: a service that forks a child; both are monitored as one target set, the
+# journal and status name the unit, and stopping the service stops the context by itself.
+IN swamonctl stop >/dev/null 2>&1
+IN systemd-run --quiet --unit=swamon-follow sh -c 'swamon-workload --hot-mib 4 --cold-mib 16 >/dev/null & exec swamon-workload --hot-mib 4 --cold-mib 16 >/dev/null'
+sleep 1
+check "swamonctl targets --unit names a service" IN swamonctl targets --unit swamon-follow.service
+check "target_ids reads back as the unit" sh -c "nsenter -t $L -a swamonctl targets | grep -qx 'unit:swamon-follow.service'"
+IN swamonctl start >/dev/null
+sleep 2
+IN swamonctl status >/tmp/swamon-nspawn-unit.txt 2>&1
+check "both processes of the service are monitored, and status names the unit" \
+    sh -c "grep -q 'unit=swamon-follow.service' /tmp/swamon-nspawn-unit.txt && grep -o 'targets=[0-9,]*' /tmp/swamon-nspawn-unit.txt | head -1 | grep -q ','"
+check "the journal's aggregation records carry SWAMON_UNIT" \
+    sh -c "nsenter -t $L -a journalctl -u swamond.service -o json --no-pager | grep -q '\"SWAMON_UNIT\":\"swamon-follow.service\"'"
+IN systemctl stop swamon-follow.service >/dev/null 2>&1
+stopped=1
+for _ in $(seq 50); do
+    IN swamonctl status 2>/dev/null | grep -qE 'context=root state=off .*last_stop=unit:swamon-follow.service_(has_no_processes_left|is_gone)' && { stopped=0; break; }; sleep 0.2
+done
+check "stopping the service stops the context by itself" test $stopped = 0
+
 IN systemctl poweroff >/dev/null 2>&1
 for _ in $(seq 100); do kill -0 $NP 2>/dev/null || break; sleep 0.1; done
 wait $NP 2>/dev/null; NP=""

@@ -104,7 +104,7 @@ let package = Package(
         .target(name: "SwamonFuzzing"),
         .executableTarget(
             name: "swamon-fuzz-parsers",
-            dependencies: ["SwamonFuzzing", "SwamonCore", "SwamonProtocol", "SwamonLinux", "SwamonDaemon", "SwamonWorkload"]
+            dependencies: ["SwamonFuzzing", "SwamonCore", "SwamonProtocol", "SwamonLinux", "SwamonDaemon", "SwamonWorkload", "SwamonReports"]
         ),
         .executableTarget(
             name: "swamon-fuzz-registry",

@@ -30,27 +30,26 @@ public enum MetricsExposition {
                 counter("scheme_quota_exceeds", "DAMOS: quota windows the scheme used up.", labels, scheme.quotaExceeds)
             }
         }
+        /// bytes, accessed bytes and the idle curve of a target (`target`) or a unit (`unit`).
+        func sizes(_ subject: String, _ labels: [(String, String)], bytes: UInt64, accessed: UInt64, idle: [UInt64]) {
+            gauge(subject, "bytes", "Bytes covered by the regions of a monitored \(subject).", labels, Double(bytes))
+            gauge("\(subject)_accessed", "bytes", "Bytes of a \(subject) in regions accessed in the last aggregation (the working set).", labels, Double(accessed))
+            for (seconds, bytes) in zip(MetricsSnapshot.idleThresholds, idle) {
+                gauge("\(subject)_idle", "bytes", "Bytes of a \(subject) in regions not accessed for at least idle_for_seconds.",
+                    labels + [("idle_for_seconds", String(seconds))], Double(bytes))
+            }
+        }
         for target in snapshot.targets {
             let labels = [("context", target.context), ("target", target.target)]
             gauge("target", "info", "Process name and systemd unit of a monitored target (always 1).",
                 labels + [("comm", target.comm), ("unit", target.unit)], 1)
             gauge("regions", "", "Regions in the target's last aggregation.", labels, Double(target.regions))
-            gauge("target", "bytes", "Bytes covered by the target's regions.", labels, Double(target.bytes))
-            gauge("target_accessed", "bytes", "Bytes of regions accessed in the last aggregation (the working set).", labels, Double(target.accessedBytes))
-            for (seconds, bytes) in zip(MetricsSnapshot.idleThresholds, target.idleBytes) {
-                gauge("target_idle", "bytes", "Bytes of regions not accessed for at least idle_for_seconds.",
-                    labels + [("idle_for_seconds", String(seconds))], Double(bytes))
-            }
+            sizes("target", labels, bytes: target.bytes, accessed: target.accessedBytes, idle: target.idleBytes)
         }
         for unit in snapshot.units {
             let labels = [("context", unit.context), ("unit", unit.unit)]
             gauge("unit", "processes", "Monitored processes of a systemd unit.", labels, Double(unit.processes))
-            gauge("unit", "bytes", "Bytes covered by the regions of a unit's processes.", labels, Double(unit.bytes))
-            gauge("unit_accessed", "bytes", "Bytes of a unit's processes accessed in the last aggregation.", labels, Double(unit.accessedBytes))
-            for (seconds, bytes) in zip(MetricsSnapshot.idleThresholds, unit.idleBytes) {
-                gauge("unit_idle", "bytes", "Bytes of a unit's processes not accessed for at least idle_for_seconds.",
-                    labels + [("idle_for_seconds", String(seconds))], Double(bytes))
-            }
+            sizes("unit", labels, bytes: unit.bytes, accessed: unit.accessedBytes, idle: unit.idleBytes)
         }
         return registry.emitToBuffer()
     }

@@ -4,6 +4,7 @@ import SwamonDaemon
 import SwamonFuzzing
 import SwamonLinux
 import SwamonProtocol
+import SwamonReports
 import SwamonWorkload
 
 /// Every text swamon parses from outside, fed the same bytes: a request line, each protocol
@@ -18,8 +19,9 @@ func fuzzParsers(_ bytes: [UInt8]) {
         let again = try? AttrsFormat.parse(AttrsFormat.render(attributes))
         FuzzEntry.require(again == attributes, "attrs do not round-trip: \(text)")
     }
-    if let input = try? TargetIDsFormat.parse(text), case .pids(let pids) = input {
-        _ = TargetIDsFormat.render(pids.map { Target.ID(truncatingIfNeeded: $0) })
+    if let input = try? TargetIDsFormat.parse(text) {
+        if case .pids(let pids) = input { _ = TargetIDsFormat.render(pids.map { Target.ID(truncatingIfNeeded: $0) }) }
+        if let word = input.word { FuzzEntry.require((try? TargetIDsFormat.parse(word)) == input, "target_ids word does not round-trip: \(text)") }
     }
     for ids in [[], [1], [1, 2, 3], [Target.ID.max]] as [[Target.ID]] {
         if let regions = try? InitRegionsFormat.parse(text, targetIDs: ids) {
@@ -41,6 +43,33 @@ func fuzzParsers(_ bytes: [UInt8]) {
     _ = ProcMaps.ranges(text)
     _ = ProcSmaps.areas(bytes)
     _ = ProcessCredentials(status: text, procOwner: 0)
+    _ = ControlGroups.mountPoint(inMountinfo: text)
+    _ = ProcessLabels.unit(ofCgroupFile: text)
+    _ = MetricsAddress(text)
+    _ = JournalTime.parse(text, now: Date(timeIntervalSince1970: 1_796_040_000))
+    // What swamonctl reads from swamond and from record files.
+    _ = ResultsFormat.parseWatchLine(text)
+    _ = ResultsFormat.parseRegions(text)
+    fuzzRecords(bytes)
+}
+
+/// A record file (swamonctl's, damo's, or anything): what decodes re-encodes to the same records,
+/// and every report draws it without trapping.
+func fuzzRecords(_ bytes: [UInt8]) {
+    guard let records = try? DamoRecordFile.decode(bytes) else { return }
+    for format in DamoRecordFile.Format.allCases {
+        let again = (try? DamoRecordFile.encode(records, format: format)).flatMap { try? DamoRecordFile.decode($0) }
+        FuzzEntry.require(again == records, "a record does not round-trip as \(format.rawValue)")
+    }
+    _ = WorkingSetReport(records).text()
+    _ = IdleReport(records).text()
+    for record in records.prefix(4) {
+        _ = AccessReport(record)?.text(order: .age)
+        if let map = Heatmap(record, rows: 7, columns: 13, minimumSpanColumns: 2) {
+            _ = HeatmapText.render(map, colour: true)
+            _ = HeatmapSVG.render(map)
+        }
+    }
 }
 
 #if FUZZING

@@ -125,17 +125,22 @@ struct JournalTests {
         expectOK(try daemon.ask("write monitor_on off"))
     }
 
-    /// A field value longer than 4096 bytes is split: SWAMON_REGIONS, SWAMON_REGIONS_1, ….
-    @Test func longRegionListsAreSplit() throws {
+    /// A daemon logging every aggregation to a journald, monitoring a 260 MiB workload with at
+    /// least 400 regions (a region list longer than one journal field).
+    static func monitorWithManyRegions() throws -> (StandaloneJournald, Daemon, ChildProcess) {
         let journal = try StandaloneJournald()
-        defer { withExtendedLifetime(journal) {} }
         let daemon = try Daemon(settings: ["journal_every = 1"], arguments: ["--log-target", "journal"])
-        defer { withExtendedLifetime(daemon) {} }
         let (workload, _, _) = try ChildProcess.workload(hotMiB: 4, coldMiB: 256)
-        defer { workload.kill() }
         expectOK(try daemon.ask("write attrs 5000 100000 1000000 400 1000"))
         expectOK(try daemon.ask("write target_ids \(workload.pid)"))
         expectOK(try daemon.ask("write monitor_on on"))
+        return (journal, daemon, workload)
+    }
+
+    /// A field value longer than 4096 bytes is split: SWAMON_REGIONS, SWAMON_REGIONS_1, ….
+    @Test func longRegionListsAreSplit() throws {
+        let (journal, daemon, workload) = try Self.monitorWithManyRegions()
+        defer { withExtendedLifetime((journal, daemon)) { workload.kill() } }
         usleep(1_500_000)
         expectOK(try daemon.ask("write monitor_on off"))
         let records = try StandaloneJournald.entries(pid: daemon.pid).filter { $0["MESSAGE_ID"] as? String == Self.aggregationID }
@@ -151,15 +156,8 @@ struct JournalTests {
     /// `swamonctl record --from-journal` rebuilds the record from the entries: a snapshot per
     /// entry, its regions joined from the split fields, the context's intervals, the entry's time.
     @Test func recordFromTheJournal() throws {
-        let journal = try StandaloneJournald()
-        defer { withExtendedLifetime(journal) {} }
-        let daemon = try Daemon(settings: ["journal_every = 1"], arguments: ["--log-target", "journal"])
-        defer { withExtendedLifetime(daemon) {} }
-        let (workload, _, _) = try ChildProcess.workload(hotMiB: 4, coldMiB: 256)
-        defer { workload.kill() }
-        expectOK(try daemon.ask("write attrs 5000 100000 1000000 400 1000"))
-        expectOK(try daemon.ask("write target_ids \(workload.pid)"))
-        expectOK(try daemon.ask("write monitor_on on"))
+        let (journal, daemon, workload) = try Self.monitorWithManyRegions()
+        defer { withExtendedLifetime((journal, daemon)) { workload.kill() } }
         #expect(try eventually(30) { Int(try statusFields(daemon)["aggregations"] ?? "0") ?? 0 >= 5 })
         expectOK(try daemon.ask("write monitor_on off"))
         let aggregations = Int(try statusFields(daemon)["aggregations"] ?? "0") ?? 0
@@ -192,7 +190,8 @@ struct JournalTests {
         let filesRecords = try DamoRecordFile.decode(Array(try #require(FileManager.default.contents(atPath: path + ".files"))))
         #expect(filesRecords.first { $0.targetID == Int64(workload.pid) } == record)
 
-        let before = try swamonctl(daemon, ["record", "--from-journal", "--since", "-5min", "--until", "-4min", "-o", path + ".none"])
+        // A window in which no swamond ever wrote (other tests' entries are in the last minutes).
+        let before = try swamonctl(daemon, ["record", "--from-journal", "--since", "2001-01-01", "--until", "2001-01-02 12:00", "-o", path + ".none"])
         #expect(before.status == 1 && before.err.contains("no aggregation entries"), "\(before)")
         let bad = try swamonctl(daemon, ["record", "--from-journal", "--since", "last tuesday", "-o", path + ".none"])
         #expect(bad.status == 64 && bad.err.contains("not a time"), "\(bad)")

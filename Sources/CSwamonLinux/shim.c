@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <stdint.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -43,3 +44,5 @@ long swamon_process_madvise(int pidfd, const unsigned long long *starts, const u
     }
     return syscall(SYS_process_madvise, pidfd, ranges, count, advice, 0U);
 }
+
+void swamon_set_thread_name(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }

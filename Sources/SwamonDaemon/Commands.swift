@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import Synchronization
 import SystemPackage
 import SwamonCore
@@ -387,7 +389,7 @@ extension Registry {
                     text += " schemes_refused=\(refused.isEmpty ? "-" : refused.joined(separator: ","))"
                     text += " paused=\(state.pausedByWatermarks && state.isRunning ? "watermarks" : "no")"
                 }
-                text += " last_stop=\(state.lastStopReason.map { $0.replacingOccurrences(of: " ", with: "_") } ?? "-")\n"
+                text += " last_stop=\(state.lastStopReason.map { String($0.map { $0 == " " ? "_" : $0 }) } ?? "-")\n"
             }
         }
         return text

@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import Synchronization
 import SwamonCore
@@ -145,9 +146,7 @@ public final class Registry: Sendable {
                     MessageID.backendChosen,
                     "\(plan.contextName): access check \(plan.backend.rawValue) (\(plan.backendReason))",
                     context: plan.contextName, level: .info, ["SWAMON_ACCESS_CHECK": "\(plan.backend.rawValue)"])
-                let thread = Thread { [self] in plan.run(run, registry: self) }
-                thread.name = "kdamond.\(index)"
-                thread.start()
+                DetachedThread.start(name: "kdamond.\(index)") { [self] in plan.run(run, registry: self) }
                 runs.append(run)
             }
             return runs

@@ -1,7 +1,8 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Glibc
 import Synchronization
+import SwamonLinux
 
 /// Writes the state file on a thread of its own, never on the event loop. Every configuration
 /// change asks for a save and gets a ticket; one write covers every change asked for before it
@@ -27,7 +28,7 @@ final class StateSaver: Sendable {
     /// Starts the writer thread; runs once at startup. `render` produces the file's text from
     /// the registry, on the saver's thread.
     func start(render: @escaping @Sendable () -> String) {
-        let thread = Thread { [self] in
+        DetachedThread.start(name: "state-saver") { [self] in
             while true {
                 wake.wait()
                 let target = progress.withLock { $0.requested }
@@ -43,8 +44,6 @@ final class StateSaver: Sendable {
                 for done in ready { done(failure) }
             }
         }
-        thread.name = "state-saver"
-        thread.start()
     }
 
     /// Asks for a save of everything changed so far; returns the ticket to wait on.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import SwamonDaemon
 import SwamonLinux
@@ -219,7 +220,7 @@ struct Swamond: ParsableCommand {
         let watchdog = Notifier.watchdogInterval()
         let tick = watchdog.map { min($0 / 2, .seconds(1)) } ?? .seconds(1)
         let grace = watchdog.map { $0 / 2 } ?? .seconds(30)
-        let thread = Thread {
+        DetachedThread.start(name: "supervisor") {
             var lastStatus = ""
             while true {
                 let status = registry.statusSummary()
@@ -233,8 +234,6 @@ struct Swamond: ParsableCommand {
                 usleep(UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
             }
         }
-        thread.name = "supervisor"
-        thread.start()
     }
 
     /// Many clients mean many descriptors: use the hard limit.

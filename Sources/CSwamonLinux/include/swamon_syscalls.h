@@ -14,3 +14,6 @@ void swamon_malloc_trim(void);
 /// errno set.
 long swamon_process_madvise(int pidfd, const unsigned long long *starts, const unsigned long long *lengths,
                             unsigned long count, int advice);
+/// Names the calling thread (`prctl(PR_SET_NAME)`, at most 15 bytes kept), as `ps -L` and
+/// `/proc/PID/task/TID/comm` show it.
+void swamon_set_thread_name(const char *name);

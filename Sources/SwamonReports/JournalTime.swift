@@ -29,19 +29,57 @@ public enum JournalTime {
             guard let span = Quantities.microseconds(relative.replacingOccurrences(of: " ", with: "")) else { return nil }
             return micros(now.addingTimeInterval(-Double(span) / 1e6))
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone
-        for format in ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"] {
-            formatter.dateFormat = format
-            if let date = formatter.date(from: trimmed) { return micros(date) }
+        // Fixed-width digits only, read by hand: DateFormatter traps on some inputs (a fuzzer
+        // found one), and a time option must never crash the client.
+        let parts = trimmed.split(separator: " ", omittingEmptySubsequences: false)
+        var day: DateComponents
+        var clock: Substring?
+        if let date = parts.first.flatMap(Self.date) {
+            guard parts.count <= 2 else { return nil }
+            day = date
+            clock = parts.count == 2 ? parts[1] : nil
+        } else {
+            guard parts.count == 1 else { return nil }
+            day = calendar.dateComponents([.year, .month, .day], from: midnight)
+            clock = parts[0]
         }
-        for format in ["HH:mm:ss", "HH:mm"] {
-            formatter.dateFormat = format
-            guard let time = formatter.date(from: trimmed) else { continue }
-            let parts = calendar.dateComponents([.hour, .minute, .second], from: time)
-            return calendar.date(bySettingHour: parts.hour ?? 0, minute: parts.minute ?? 0, second: parts.second ?? 0, of: midnight).flatMap(micros)
+        if let clock {
+            guard let time = Self.time(clock) else { return nil }
+            (day.hour, day.minute, day.second) = (time.0, time.1, time.2)
         }
-        return nil
+        day.calendar = calendar
+        day.timeZone = timeZone
+        guard let date = calendar.date(from: day) else { return nil }
+        // Refuse what the calendar rolled over (2026-02-30, 24:00).
+        let back = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        guard back.year == day.year, back.month == day.month, back.day == day.day, back.hour == (day.hour ?? 0),
+            back.minute == (day.minute ?? 0), back.second == (day.second ?? 0)
+        else { return nil }
+        return micros(date)
+    }
+
+    /// `YYYY-MM-DD`.
+    static func date(_ text: Substring) -> DateComponents? {
+        let fields = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard fields.count == 3, fields[0].count == 4, fields[1].count == 2, fields[2].count == 2,
+            let year = digits(fields[0]), let month = digits(fields[1]), let day = digits(fields[2])
+        else { return nil }
+        return DateComponents(year: year, month: month, day: day, hour: 0, minute: 0, second: 0)
+    }
+
+    /// `HH:MM` or `HH:MM:SS`.
+    static func time(_ text: Substring) -> (Int, Int, Int)? {
+        let fields = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard (2...3).contains(fields.count), fields.allSatisfy({ $0.count == 2 }), let hour = digits(fields[0]), let minute = digits(fields[1])
+        else { return nil }
+        let second = fields.count == 3 ? digits(fields[2]) : 0
+        guard let second, hour < 24, minute < 60, second < 60 else { return nil }
+        return (hour, minute, second)
+    }
+
+    /// A run of ASCII digits as a number.
+    static func digits(_ text: Substring) -> Int? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        return Int(text)
     }
 }

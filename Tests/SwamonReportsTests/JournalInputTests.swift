@@ -52,7 +52,11 @@ struct JournalInputTests {
         #expect(JournalTime.parse(text, now: Self.noon, timeZone: Self.utc) == seconds * 1_000_000)
     }
 
-    @Test(arguments: ["", "soon", "2026-13-40", "-ten minutes", "@-5"])
+    /// The last one made Foundation's DateFormatter trap (found by the parsers fuzzer).
+    @Test(arguments: [
+        "", "soon", "2026-13-40", "2026-02-30", "2026-11-30 24:00", "14:60", "1:05", "2026-1-30", "-ten minutes", "@-5",
+        "\u{0C}  \u{074A} - s\u{0C}\u{0C}\u{0C}\u{0C}",
+    ])
     func badJournalTimes(text: String) {
         #expect(JournalTime.parse(text, now: Self.noon, timeZone: Self.utc) == nil)
     }

@@ -13,7 +13,8 @@ struct Record: ParsableCommand {
         abstract: "Record aggregations into a damo record file (damo report --input reads it).",
         discussion: """
             Live (the default): follows the running contexts' aggregations (watch) for --duration, or until \
-            Ctrl-C, which ends the recording with everything so far written. --from-journal builds the same \
+            Ctrl-C, which ends the recording with everything so far written (it is held in memory until \
+            then: about 32 bytes per region per aggregation). --from-journal builds the same \
             file from the entries swamond wrote to the journal between --since and --until (journal_every \
             sets how many aggregations it kept).
 

@@ -62,8 +62,8 @@ struct Report: ParsableCommand {
         @Option(help: ArgumentHelp("Colours in the terminal: auto, always or never.", valueName: "when")) var color = "auto"
 
         func validate() throws {
-            if let rows, !(1...10_000).contains(rows) { throw ValidationError("--rows must be 1 to 10000") }
-            if let columns, !(1...10_000).contains(columns) { throw ValidationError("--columns must be 1 to 10000") }
+            if let rows, !(1...2000).contains(rows) { throw ValidationError("--rows must be 1 to 2000") }
+            if let columns, !(1...2000).contains(columns) { throw ValidationError("--columns must be 1 to 2000") }
             guard ["auto", "always", "never"].contains(color) else { throw ValidationError("--color must be auto, always or never") }
             if let output, !(output.hasSuffix(".svg") || output.hasSuffix(".png")) { throw ValidationError("--output must end in .svg or .png") }
         }

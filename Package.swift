@@ -119,7 +119,7 @@ let package = Package(
         .target(name: "SwamonTestSupport", path: "Tests/SwamonTestSupport"),
         .testTarget(
             name: "SwamondTests",
-            dependencies: ["SwamonProtocol", "SwamonReports", "SwamonDaemon", "SwamonCore", "SwamonLinux", "SwamonTestSupport"]
+            dependencies: ["SwamonProtocol", "SwamonReports", "SwamonDaemon", "SwamonCore", "SwamonLinux", "SwamonClient", "SwamonTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,9 +1,7 @@
 import ArgumentParser
 import Foundation
 import Synchronization
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import SwamonClient
 
 /// `/metrics` with 8 contexts × 1000 regions: how long a scrape takes and how big it is, and
 /// whether scraping every second changes the monitoring threads' sample period.
@@ -26,12 +24,12 @@ struct MetricsBench: ParsableCommand {
         guard let range = log.range(of: #"127\.0\.0\.1:\d+"#, options: .regularExpression) else {
             throw ValidationError("swamond did not say where it serves metrics")
         }
-        let url = URL(string: "http://\(log[range])/metrics")!
+        let port = Int(log[range].split(separator: ":").last ?? "") ?? 0
         let counts = try daemon.monitor(contexts: contexts, regions: regions, sampleUs: sampleUs).regions
 
         let quiet = try samplePeriods(daemon)
         // The real Prometheus (Debian's package) scraping every second, else a loop that does.
-        let scraper = try Scraper(url: url)
+        let scraper = try Scraper(port: port)
         let scraped = try samplePeriods(daemon)
         let scrapes = scraper.stop()
 
@@ -40,7 +38,9 @@ struct MetricsBench: ParsableCommand {
         let clock = ContinuousClock()
         for _ in 0..<requests {
             let started = clock.now
-            size = try fetch(url).count
+            let response = try httpRequest(port: port, path: "/metrics")
+            guard response.status == 200 else { throw ValidationError("GET /metrics answered \(response.status)") }
+            size = response.body.utf8.count
             times.append(clock.now - started)
         }
         let mean = { (values: [Double]) in values.reduce(0, +) / Double(max(values.count, 1)) }
@@ -70,24 +70,6 @@ struct MetricsBench: ParsableCommand {
         let elapsed = Date().timeIntervalSince(started) * 1000
         return zip(before, after).map { elapsed / max($1 - $0, 1) }
     }
-
-    func fetch(_ url: URL) throws -> Data {
-        let result = Result<Data, any Error>.Box()
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: url) { data, _, error in
-            result.value = error.map { .failure($0) } ?? .success(data ?? Data())
-            done.signal()
-        }.resume()
-        done.wait()
-        return try result.value!.get()
-    }
-}
-
-extension Result {
-    /// A slot a callback fills.
-    final class Box: @unchecked Sendable {
-        var value: Result?
-    }
 }
 
 /// Scrapes every second while a measurement runs: a real Prometheus when installed.
@@ -95,25 +77,26 @@ final class Scraper: Sendable {
     let prometheus: Process?
     let port: Int
     let directory = NSTemporaryDirectory() + "swamon-bench-prometheus-\(getpid())"
-    let url: URL
+    /// swamond's metrics port.
+    let target: Int
     let running = Mutex(true)
     let count = Mutex(0)
 
-    init(url: URL) throws {
-        self.url = url
-        port = Self.freePort()
+    init(port target: Int) throws {
+        self.target = target
+        port = try freeLoopbackPort()
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus") else {
             prometheus = nil
             Thread.detachNewThread { [self] in
                 while running.withLock({ $0 }) {
-                    if (try? Data(contentsOf: url)) != nil { count.withLock { $0 += 1 } }
+                    if (try? httpRequest(port: target, path: "/metrics"))?.status == 200 { count.withLock { $0 += 1 } }
                     Thread.sleep(forTimeInterval: 1)
                 }
             }
             return
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let config = "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: swamond\n    static_configs:\n      - targets: ['\(url.host!):\(url.port!)']\n"
+        let config = "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: swamond\n    static_configs:\n      - targets: ['127.0.0.1:\(target)']\n"
         try config.write(toFile: "\(directory)/prometheus.yml", atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
@@ -128,27 +111,13 @@ final class Scraper: Sendable {
         running.withLock { $0 = false }
         guard let prometheus else { return ("a 1 s loop", count.withLock { $0 }) }
         // How many scrapes Prometheus made: samples of its `up` series for swamond.
-        let query = "http://127.0.0.1:\(port)/api/v1/query?query=count_over_time(up%5B10m%5D)"
-        let answer = (try? Data(contentsOf: URL(string: query)!)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        let response = try? httpRequest(port: port, path: "/api/v1/query?query=count_over_time(up%5B10m%5D)")
+        let answer = response.flatMap { try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any] }
         let value = ((answer?["data"] as? [String: Any])?["result"] as? [[String: Any]])?.first?["value"] as? [Any]
         let scrapes = (value?.last as? String).flatMap { Int($0) } ?? 0
         kill(prometheus.processIdentifier, SIGTERM)
         prometheus.waitUntilExit()
         try? FileManager.default.removeItem(atPath: directory)
         return ("Prometheus", scrapes)
-    }
-
-    /// A loopback port nobody listens on now.
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SwamonClient
 import SwamonCore
 import SwamonProtocol
 import SwamonTestSupport
@@ -78,7 +79,7 @@ struct MetricsTests {
         expectOK(try daemon.ask("write monitor_on on"))
         #expect(try eventually(30) { Int(try statusFields(daemon)["aggregations"] ?? "0") ?? 0 >= 2 })
 
-        let response = try httpGet(port: port, path: "/metrics")
+        let response = try httpRequest(port: port, path: "/metrics")
         #expect(response.status == 200)
         #expect(response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
         let check = try runCommand("/usr/bin/promtool", ["check", "metrics"], input: response.body)
@@ -97,7 +98,7 @@ struct MetricsTests {
         // The regions file and the metrics show the same aggregation (1 s apart): read both until they agree.
         #expect(try eventually(10) {
             let before = try regionSums(daemon, aggregationMicros: 1_000_000)[Int64(workload.pid)]
-            samples = MetricSample.parse(try httpGet(port: port, path: "/metrics").body)
+            samples = MetricSample.parse(try httpRequest(port: port, path: "/metrics").body)
             let after = try regionSums(daemon, aggregationMicros: 1_000_000)[Int64(workload.pid)]
             let regionCount = try daemon.ask("read regions").content.split(separator: "\n").count
             guard let before, let after, before == after else { return false }
@@ -108,7 +109,7 @@ struct MetricsTests {
 
         let samplesBefore = try #require(samples.value("swamon_samples_total", ["context": "root"]))
         expectOK(try daemon.ask("write monitor_on off"))
-        let stopped = MetricSample.parse(try httpGet(port: port, path: "/metrics").body)
+        let stopped = MetricSample.parse(try httpRequest(port: port, path: "/metrics").body)
         #expect(stopped.value("swamon_context_running", ["context": "root"]) == 0)
         #expect(!stopped.contains { $0.labels["target"] != nil }, "no series of a target that is not monitored")
         let samplesStopped = try #require(stopped.value("swamon_samples_total", ["context": "root"]))
@@ -116,13 +117,13 @@ struct MetricsTests {
         expectOK(try daemon.ask("write target_ids \(workload.pid)"))
         expectOK(try daemon.ask("write monitor_on on"))
         #expect(try eventually(30) { Int(try statusFields(daemon)["aggregations"] ?? "0") ?? 0 >= 1 })
-        let again = MetricSample.parse(try httpGet(port: port, path: "/metrics").body)
+        let again = MetricSample.parse(try httpRequest(port: port, path: "/metrics").body)
         #expect(try #require(again.value("swamon_samples_total", ["context": "root"])) > samplesStopped, "counters go on across runs")
 
-        #expect(try httpGet(port: port, path: "/").status == 404)
-        #expect(try httpGet(port: port, path: "/metricsx").status == 404)
-        #expect(try httpGet(port: port, path: "/metrics", method: "POST").status == 404)
-        #expect(try httpGet(port: port, path: "/metrics?name[]=x").status == 200)
+        #expect(try httpRequest(port: port, path: "/").status == 404)
+        #expect(try httpRequest(port: port, path: "/metricsx").status == 404)
+        #expect(try httpRequest(port: port, path: "/metrics", method: "POST").status == 404)
+        #expect(try httpRequest(port: port, path: "/metrics?name[]=x").status == 200)
     }
 
     /// metrics_textfile is replaced whole (rename) after aggregations, at most once a second.

@@ -1,4 +1,5 @@
 import Foundation
+import SwamonClient
 import SwamonTestSupport
 import Testing
 
@@ -26,11 +27,11 @@ final class PrometheusServer {
 
             """
         try config.write(toFile: "\(directory)/prometheus.yml", atomically: true, encoding: .utf8)
-        port = try freePort()
+        port = try freeLoopbackPort()
         process = try ChildProcess(
             "/usr/bin/prometheus",
             ["--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data", "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn"])
-        guard eventually(30, { (try? httpGet(port: port, path: "/-/ready").status) == 200 }) else {
+        guard eventually(30, { (try? httpRequest(port: port, path: "/-/ready").status) == 200 }) else {
             throw TestFailure("prometheus did not become ready on port \(port)")
         }
     }
@@ -43,7 +44,7 @@ final class PrometheusServer {
     /// An instant query's samples: labels and value.
     func query(_ promql: String) throws -> [(labels: [String: String], value: Double)] {
         let encoded = promql.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        let response = try httpGet(port: port, path: "/api/v1/query?query=\(encoded)")
+        let response = try httpRequest(port: port, path: "/api/v1/query?query=\(encoded)")
         guard response.status == 200, let json = try JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any],
             let data = json["data"] as? [String: Any], let result = data["result"] as? [[String: Any]]
         else { throw TestFailure("query \(promql): \(response.status) \(response.body.prefix(300))") }

@@ -1,4 +1,5 @@
 import Foundation
+import SwamonClient
 import SwamonLinux
 import SwamonTestSupport
 import Testing
@@ -73,7 +74,7 @@ struct UnitTargetTests {
         #expect(try eventually(10) { Set(try daemon.ask("read regions").content.split(separator: "\n").map { String($0.split(separator: " ")[0]) }).count == 2 })
         let port = try metricsPort(daemon)
         #expect(try eventually(10) {
-            let samples = MetricSample.parse(try httpGet(port: port, path: "/metrics").body)
+            let samples = MetricSample.parse(try httpRequest(port: port, path: "/metrics").body)
             return samples.value("swamon_unit_processes", ["context": "root", "unit": group.name]) == 2
                 && samples.value("swamon_target_info", ["target": String(second.pid), "unit": group.name]) == 1
         }, "metrics sum the unit's processes")

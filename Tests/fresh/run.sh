@@ -55,6 +55,13 @@ bind "$TOOLCHAIN" "$ROOT$TOOLCHAIN" ro
 [ -d /opt/swift-packages ] && bind /opt/swift-packages "$ROOT/opt/swift-packages" ro
 cp /etc/gitconfig "$ROOT/etc/gitconfig" 2>/dev/null || true
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+# The image's trust settings, part of the machine as shipped like its resolver and apt sources:
+# its local CA certificates (this machine kind reaches PyPI through an egress proxy with its own
+# CA), the bundle made from them, and pip's configuration naming that bundle.
+mkdir -p "$ROOT/usr/local/share/ca-certificates" "$ROOT/etc/ssl/certs"
+cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/" 2>/dev/null || true
+cp /etc/ssl/certs/ca-certificates.crt "$ROOT/etc/ssl/certs/ca-certificates.crt" 2>/dev/null || true
+[ -f /etc/pip.conf ] && cp /etc/pip.conf "$ROOT/etc/pip.conf"
 cp /etc/apt/sources.list.d/*.sources "$ROOT/etc/apt/sources.list.d/" 2>/dev/null || true
 git clone -q "$REPO" "$ROOT/root/swamon"
 

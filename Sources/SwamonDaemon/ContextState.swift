@@ -18,15 +18,6 @@ enum TargetSet {
         }
     }
 
-    /// The processes held, whichever way they were named.
-    var processes: [MonitoredProcess] {
-        switch self {
-        case .processes(let processes): processes
-        case .paddr: []
-        case .group(let group): group.processes
-        }
-    }
-
     /// What `target_ids` reads back as.
     var text: String {
         if case .group(let group) = self { return group.word + "\n" }
@@ -107,7 +98,7 @@ struct ContextState {
 
 /// Counters that only grow while the daemon lives; each run's own counters restart at `on`, so
 /// these add what a run's counter gained since it was last seen (all of it after a restart).
-struct MetricTotals: Equatable {
+struct MetricTotals {
     var samples: UInt64 = 0
     var aggregations: UInt64 = 0
     var overruns: UInt64 = 0
@@ -129,10 +120,5 @@ struct MetricTotals: Equatable {
         entry.applied &+= Self.gain(old.appliedBytes, new.appliedBytes)
         entry.quotaExceeds &+= Self.gain(old.quotaExceeds, new.quotaExceeds)
         schemes[index] = entry
-    }
-
-    static func == (lhs: MetricTotals, rhs: MetricTotals) -> Bool {
-        lhs.samples == rhs.samples && lhs.aggregations == rhs.aggregations && lhs.overruns == rhs.overruns
-            && lhs.schemes.mapValues { [$0.tried, $0.applied, $0.quotaExceeds] } == rhs.schemes.mapValues { [$0.tried, $0.applied, $0.quotaExceeds] }
     }
 }

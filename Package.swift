@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "swamonctl",
             dependencies: [
-                "SwamonClient", "SwamonCore", "SwamonProtocol", "SwamonReports", "SwamonSystemd", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SwamonClient", "SwamonCore", "SwamonProtocol", "SwamonReports", "SwamonSystemd", "SwamonLinux", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(

@@ -1,8 +1,7 @@
 import Dispatch
-import FoundationEssentials
-import Glibc
 import Logging
 import Synchronization
+import SwamonLinux
 import SwamonProtocol
 
 /// `metrics_textfile`: the metrics rewritten for node_exporter's textfile collector — to a
@@ -38,18 +37,14 @@ final class MetricsTextfile: Sendable {
         }
     }
 
+    /// Not synced: the file is rewritten every second and means nothing after a crash.
     func write(_ bytes: [UInt8]) {
-        let temporary = path + ".swamond-tmp"
-        if FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o644]),
-            rename(temporary, path) == 0
-        {
-            if failing.exchange(false, ordering: .relaxed) { logger.notice("metrics_textfile \(path) written again") }
-            return
-        }
-        let reason = String(cString: strerror(errno))
-        unlink(temporary)
-        if !failing.exchange(true, ordering: .relaxed) {
-            logger.warning("cannot write metrics_textfile \(path): \(reason); monitoring goes on, the file is retried after each aggregation")
+        if let failure = AtomicFile.replace(path, with: bytes, sync: false) {
+            if !failing.exchange(true, ordering: .relaxed) {
+                logger.warning("cannot write metrics_textfile: \(failure); monitoring goes on, the file is retried after each aggregation")
+            }
+        } else if failing.exchange(false, ordering: .relaxed) {
+            logger.notice("metrics_textfile \(path) written again")
         }
     }
 }

@@ -79,35 +79,6 @@ final class StateSaver: Sendable {
 
     /// Writes `text` to a temporary file beside `path`, syncs it and renames it over `path`.
     private func write(_ text: String) -> String? {
-        let temporary = "\(path).tmp.\(getpid())"
-        unlink(temporary)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard fd >= 0 else { return "cannot create \(temporary): \(errorText(errno))" }
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else {
-                let reason = errorText(errno)
-                close(fd)
-                unlink(temporary)
-                return "cannot write \(temporary): \(reason)"
-            }
-            offset += count
-        }
-        let synced = fsync(fd) == 0
-        let syncError = errno
-        close(fd)
-        guard synced else {
-            unlink(temporary)
-            return "cannot write \(temporary): \(errorText(syncError))"
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = errorText(errno)
-            unlink(temporary)
-            return "cannot replace \(path): \(reason)"
-        }
-        return nil
+        AtomicFile.replace(path, with: Array(text.utf8), sync: true)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Glibc
 import SwamonClient
+import SwamonLinux
 import SwamonProtocol
 import SwamonReports
 import SwamonSystemd
@@ -91,11 +92,8 @@ struct Record: ParsableCommand {
     /// Written to a temporary file beside `path` and renamed into place: a reader never sees half
     /// a record.
     static func write(_ records: [TargetRecord], to path: String, format: DamoRecordFile.Format) throws {
-        let bytes = try DamoRecordFile.encode(records, format: format)
-        let temporary = path + ".partial"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)), rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
+        if let failure = AtomicFile.replace(path, with: try DamoRecordFile.encode(records, format: format), sync: true) {
+            throw ValidationError(failure)
         }
     }
 }

@@ -140,7 +140,9 @@ struct RecordTests {
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
         let records = try DamoRecordFile.decode(Array(try #require(FileManager.default.contents(atPath: path))))
         #expect(records.first.map { $0.snapshots.count >= 3 } == true, "\(records.first?.snapshots.count ?? 0) snapshots")
-        #expect(!FileManager.default.fileExists(atPath: path + ".partial"))
+        let name = (path as NSString).lastPathComponent
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent).filter { $0.hasPrefix(name + ".") }
+        #expect(leftovers.isEmpty, "no temporary file left beside the record: \(leftovers)")
     }
 
     /// The real damo (3.4.3 from PyPI, unmodified) reads the file: its wss report is swamonctl's

@@ -66,7 +66,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Records and reports: damo's record format, working set, access table, idle curve,
         // heatmaps for terminals and SVG. Pure: bytes in, text out.
-        .target(name: "SwamonReports", dependencies: ["SwamonProtocol", "CZlib"]),
+        .target(name: "SwamonReports", dependencies: ["SwamonCore", "SwamonProtocol", "CZlib"]),
         // A blocking client of the control socket, for swamonctl and the benchmarks.
         .target(name: "SwamonClient", dependencies: ["SwamonProtocol"]),
         // libedit (pkg-config libedit, from libedit-dev): line editing and history at swamonctl's prompt.

@@ -1,4 +1,5 @@
 import Prometheus
+import SwamonCore
 
 /// Prometheus's text exposition of a `MetricsSnapshot`, through swift-prometheus: a registry
 /// made afresh for each rendering, so the series of a target that is gone are simply absent.
@@ -34,7 +35,7 @@ public enum MetricsExposition {
         func sizes(_ subject: String, _ labels: [(String, String)], bytes: UInt64, accessed: UInt64, idle: [UInt64]) {
             gauge(subject, "bytes", "Bytes covered by the regions of a monitored \(subject).", labels, Double(bytes))
             gauge("\(subject)_accessed", "bytes", "Bytes of a \(subject) in regions accessed in the last aggregation (the working set).", labels, Double(accessed))
-            for (seconds, bytes) in zip(MetricsSnapshot.idleThresholds, idle) {
+            for (seconds, bytes) in zip(Idleness.thresholdSeconds, idle) {
                 gauge("\(subject)_idle", "bytes", "Bytes of a \(subject) in regions not accessed for at least idle_for_seconds.",
                     labels + [("idle_for_seconds", String(seconds))], Double(bytes))
             }

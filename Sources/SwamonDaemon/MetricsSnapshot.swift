@@ -27,12 +27,9 @@ public struct MetricsSnapshot: Sendable {
         public var regions: Int
         public var bytes: UInt64
         public var accessedBytes: UInt64
-        /// Bytes idle for at least each of `MetricsSnapshot.idleThresholds`.
+        /// Bytes idle for at least each of `Idleness.thresholdSeconds`.
         public var idleBytes: [UInt64]
     }
-
-    /// Seconds of the `idle_for_seconds` label (the metrics contract).
-    public static let idleThresholds: [UInt64] = [10, 60, 300, 1800]
 
     public var contexts: [Context]
     public var targets: [Target]
@@ -65,12 +62,11 @@ public struct MetricsSnapshot: Sendable {
         return units
     }
 
-    /// Bytes of regions with nr_accesses 0 whose age × aggregation interval (µs) reaches
-    /// `seconds`.
+    /// Bytes of `snapshot`'s regions idle for at least `seconds` (`Idleness`); `aggregationInterval` in µs.
     static func idleBytes(_ snapshot: AggregationSnapshot, aggregationInterval: UInt64, seconds: UInt64) -> UInt64 {
         snapshot.regions.reduce(0) { sum, entry in
-            let (idle, overflow) = UInt64(entry.age).multipliedReportingOverflow(by: aggregationInterval)
-            return sum &+ (entry.accessCount == 0 && (overflow || idle >= seconds * 1_000_000) ? entry.range.size : 0)
+            let idle = Idleness.isIdle(nrAccesses: UInt64(entry.accessCount), age: UInt64(entry.age), aggregationInterval: aggregationInterval, seconds: seconds)
+            return sum &+ (idle ? entry.range.size : 0)
         }
     }
 }
@@ -101,7 +97,7 @@ extension Registry {
                         target: snapshot.targetID == TargetIDsFormat.paddrTargetID ? "paddr" : String(snapshot.targetID),
                         comm: labels.comm, unit: labels.unit, regions: snapshot.regions.count, bytes: snapshot.totalBytes,
                         accessedBytes: snapshot.accessedBytes,
-                        idleBytes: MetricsSnapshot.idleThresholds.map {
+                        idleBytes: Idleness.thresholdSeconds.map {
                             MetricsSnapshot.idleBytes(snapshot, aggregationInterval: copy.aggregation, seconds: $0)
                         }))
             }

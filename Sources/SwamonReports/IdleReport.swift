@@ -1,12 +1,10 @@
 import Foundation
+import SwamonCore
 import SwamonProtocol
 
-/// The cold-memory curve of one snapshot: bytes of regions not accessed (nr_accesses 0) for at
-/// least each threshold (age × aggregation interval) — what `swamon_target_idle_bytes` exports.
+/// The cold-memory curve of one snapshot: bytes idle (`Idleness`) for at least each threshold —
+/// what `swamon_target_idle_bytes` exports.
 public struct IdleReport: Sendable {
-    /// 10 s, 1 min, 5 min, 30 min, in µs (the metrics contract's `idle_for_seconds`).
-    public static let thresholds: [UInt64] = [10_000_000, 60_000_000, 300_000_000, 1_800_000_000]
-
     public struct Target: Sendable, Equatable {
         public var targetID: Int64
         public var label: String
@@ -14,18 +12,20 @@ public struct IdleReport: Sendable {
         public var idleBytes: [UInt64]
     }
 
+    /// In seconds.
     public var thresholds: [UInt64]
     public var targets: [Target]
 
-    /// The last snapshot of each record.
-    public init(_ records: [TargetRecord], thresholds: [UInt64] = IdleReport.thresholds) {
+    /// The last snapshot of each record; `thresholds` in seconds.
+    public init(_ records: [TargetRecord], thresholds: [UInt64] = Idleness.thresholdSeconds) {
         self.thresholds = thresholds
         targets = records.compactMap { record in
             guard let snapshot = record.snapshots.last else { return nil }
-            let idle = thresholds.map { threshold in
+            let idle = thresholds.map { seconds in
                 snapshot.regions.reduce(UInt64(0)) { sum, region in
-                    let (idleFor, overflow) = region.age.multipliedReportingOverflow(by: record.intervals.aggregation)
-                    return sum &+ (region.nrAccesses == 0 && (overflow || idleFor >= threshold) ? region.size : 0)
+                    let idle = Idleness.isIdle(
+                        nrAccesses: region.nrAccesses, age: region.age, aggregationInterval: record.intervals.aggregation, seconds: seconds)
+                    return sum &+ (idle ? region.size : 0)
                 }
             }
             return Target(targetID: record.targetID, label: record.label, totalBytes: snapshot.totalBytes, idleBytes: idle)
@@ -39,7 +39,7 @@ public struct IdleReport: Sendable {
             lines.append("\(DamoText.left("idle for at least", 18))  \(DamoText.right("bytes", 10))  share")
             for (threshold, bytes) in zip(thresholds, target.idleBytes) {
                 lines.append(
-                    "\(DamoText.left(Quantities.duration(microseconds: threshold), 18))  \(DamoText.right(humanBytes(bytes), 10))  "
+                    "\(DamoText.left(Quantities.duration(microseconds: threshold &* 1_000_000), 18))  \(DamoText.right(humanBytes(bytes), 10))  "
                         + AccessReport.share(bytes, of: target.totalBytes))
             }
         }
@@ -50,7 +50,7 @@ public struct IdleReport: Sendable {
         targets.map { target in
             [
                 "target_id": target.targetID, "total_bytes": target.totalBytes,
-                "idle": zip(thresholds, target.idleBytes).map { ["idle_for_seconds": $0 / 1_000_000, "bytes": $1] },
+                "idle": zip(thresholds, target.idleBytes).map { ["idle_for_seconds": $0, "bytes": $1] },
             ]
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Glibc
 import SwamonClient
+import SwamonCore
 import SwamonLinux
 import SwamonProtocol
 import SwamonReports
@@ -140,9 +141,10 @@ enum LiveRecording {
     }
 
     static func contextIntervals(_ session: Session, _ context: String) throws -> RecordIntervals {
-        let numbers = try session.run(.read(ControlPath(context: context == "root" ? nil : context, file: "attrs")))
-            .split(whereSeparator: \.isWhitespace).compactMap { UInt64($0) }
-        guard numbers.count >= 3 else { throw session.fail("swamond's attrs of \(context) are not five numbers") }
-        return RecordIntervals(sample: numbers[0], aggregation: numbers[1], update: numbers[2])
+        guard let attributes = try session.attributes(context: context == "root" ? nil : context) else {
+            throw session.fail("swamond's attrs of \(context) are not five numbers")
+        }
+        return RecordIntervals(
+            sample: attributes.sampleInterval, aggregation: attributes.aggregationInterval, update: attributes.updateInterval)
     }
 }

@@ -226,9 +226,7 @@ enum SchemeText {
     }
 
     static func aggregationInterval(_ session: Session, context: String?, on client: ControlClient) throws -> UInt64 {
-        let attrs = try session.run(.read(ControlPath(context: context, file: "attrs")), on: client)
-        let numbers = attrs.split(whereSeparator: \.isWhitespace).compactMap { UInt64($0) }
-        return numbers.count == 5 ? numbers[1] : 100_000
+        try session.attributes(context: context, on: client)?.aggregationInterval ?? 100_000
     }
 
     /// One scheme in words, e.g. "pageout regions of 4.0 KiB or more, 0 accesses, idle for 30 s or

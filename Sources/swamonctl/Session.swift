@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwamonClient
+import SwamonCore
 import SwamonProtocol
 
 /// How one swamonctl invocation talks to swamond and reports: one connection, answers printed
@@ -29,6 +30,12 @@ struct Session {
     func exchange(_ request: Request, on client: ControlClient? = nil) throws -> Response {
         let client = try client ?? connect()
         do { return try client.send(request) } catch { throw fail(error.description, code: Self.unreachable) }
+    }
+
+    /// A context's attrs as swamond reads them back; nil when that is not five numbers.
+    func attributes(context: String?, on client: ControlClient? = nil) throws -> Attributes? {
+        let text = try run(.read(ControlPath(context: context, file: "attrs")), on: client)
+        return try? AttrsFormat.parse(text)
     }
 
     /// Writes a file; prints `{"ok": true}` under --json.

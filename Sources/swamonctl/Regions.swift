@@ -1,5 +1,6 @@
 import ArgumentParser
 import SwamonProtocol
+import SwamonReports
 
 struct Regions: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show the regions of a context's last aggregation.")
@@ -9,35 +10,26 @@ struct Regions: ParsableCommand {
     func run() throws {
         let session = swamonctl.session
         let text = try session.run(.read(ControlPath(context: context, file: "regions")))
-        let rows = text.split(separator: "\n").map { $0.split(separator: " ") }.filter { $0.count == 5 }
+        guard let rows = ResultsFormat.parseRegions(text) else { throw session.fail("swamond's regions file did not parse") }
         if session.json {
-            print(jsonText(rows.map { row -> [String: Any] in
-                [
-                    "target": Int(row[0]) ?? 0, "start": UInt64(row[1], radix: 16) ?? 0, "end": UInt64(row[2], radix: 16) ?? 0,
-                    "nr_accesses": Int(row[3]) ?? 0, "age": Int(row[4]) ?? 0,
-                ]
+            print(jsonText(rows.map { target, region -> [String: Any] in
+                ["target": target, "start": region.start, "end": region.end, "nr_accesses": region.nrAccesses, "age": region.age]
             }))
             return
         }
-        let status = try session.run(.status)
-        let line = status.split(separator: "\n").first { $0.hasPrefix("context=\(context ?? "root") ") }
-        if let unit = line?.split(separator: " ").first(where: { $0.hasPrefix("unit=") })?.dropFirst(5) {
+        let contextName = context ?? "root"
+        if let unit = StatusReport(try session.run(.status)).contexts.first(where: { $0["context"] == contextName })?["unit"] {
             // The unit-level view: its processes summed.
-            let targets = Set(rows.map { $0[0] })
-            var total: UInt64 = 0
-            var accessed: UInt64 = 0
-            for row in rows {
-                let size = (UInt64(row[2], radix: 16) ?? 0) &- (UInt64(row[1], radix: 16) ?? 0)
-                total &+= size
-                if (Int(row[3]) ?? 0) > 0 { accessed &+= size }
-            }
+            let targets = Set(rows.map(\.target))
+            let total = rows.reduce(UInt64(0)) { $0 &+ $1.region.size }
+            let accessed = rows.reduce(UInt64(0)) { $0 &+ ($1.region.nrAccesses > 0 ? $1.region.size : 0) }
             print("# unit \(unit): \(targets.count) process\(targets.count == 1 ? "" : "es"), \(humanBytes(accessed)) of \(humanBytes(total)) accessed")
         }
         print("target  start-end                        size      nr_accesses  age")
-        for row in rows {
-            let size = (UInt64(row[2], radix: 16) ?? 0) &- (UInt64(row[1], radix: 16) ?? 0)
+        for (target, region) in rows {
+            let range = "\(ResultsFormat.hex(region.start))-\(ResultsFormat.hex(region.end))"
             print(
-                "\(padded(row[0], 7)) \(padded("\(row[1])-\(row[2])", 32)) \(padded(humanBytes(size), 9)) \(padded(row[3], 12)) \(row[4])")
+                "\(padded(String(target), 7)) \(padded(range, 32)) \(padded(humanBytes(region.size), 9)) \(padded(String(region.nrAccesses), 12)) \(region.age)")
         }
     }
 }

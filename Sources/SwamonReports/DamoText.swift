@@ -3,16 +3,9 @@ import Foundation
 /// damo's number formats, so swamonctl's reports read like damo's.
 enum DamoText {
     /// damo's `format_sz`: `%.3f` in the largest binary unit the size exceeds, else `N B`.
-    static func size(_ bytes: UInt64) -> String {
-        let value = Double(bytes)
-        let units: [(Double, String)] = [(0x1p60, "EiB"), (0x1p50, "PiB"), (0x1p40, "TiB"), (0x1p30, "GiB"), (0x1p20, "MiB"), (0x1p10, "KiB")]
-        for (factor, unit) in units where value > factor {
-            return String(format: "%.3f %@", value / factor, unit)
-        }
-        return "\(bytes) B"
-    }
+    static func size(_ bytes: UInt64) -> String { size(Double(bytes)) }
 
-    /// A size written with a decimal: damo formats a mean of sizes the same way.
+    /// The same for a size with a fraction (damo formats a mean of sizes this way).
     static func size(_ bytes: Double) -> String {
         let units: [(Double, String)] = [(0x1p60, "EiB"), (0x1p50, "PiB"), (0x1p40, "TiB"), (0x1p30, "GiB"), (0x1p20, "MiB"), (0x1p10, "KiB")]
         for (factor, unit) in units where bytes > factor {

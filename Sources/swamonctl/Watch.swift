@@ -19,7 +19,7 @@ struct Watch: ParsableCommand {
             while let line = try client.readLine() {
                 if raw {
                     print(line)
-                } else if let aggregation = WatchLine(line) {
+                } else if let aggregation = ResultsFormat.parseWatchLine(line) {
                     print(session.json ? jsonText(aggregation.json) : aggregation.human)
                 }
                 fflush(nil)
@@ -30,30 +30,13 @@ struct Watch: ParsableCommand {
     }
 }
 
-/// One `aggregation …` line of the watch stream, decoded.
-struct WatchLine {
-    var context: String
-    var target: Int
-    var monotonicNanoseconds: UInt64
-    var totalBytes: UInt64
-    var accessedBytes: UInt64
-    var regions: [(start: UInt64, end: UInt64, accesses: Int, age: Int)]
-
-    init?(_ line: String) {
-        guard let parsed = ResultsFormat.parseWatchLine(line) else { return nil }
-        context = parsed.context
-        target = Int(parsed.target)
-        monotonicNanoseconds = parsed.monotonicNanoseconds
-        totalBytes = parsed.totalBytes
-        accessedBytes = parsed.accessedBytes
-        regions = parsed.regions.map { ($0.start, $0.end, Int($0.nrAccesses), Int($0.age)) }
-    }
-
+/// How `swamonctl watch` prints one decoded `aggregation …` line.
+extension ResultsFormat.WatchLine {
     var json: [String: Any] {
         [
             "context": context, "target": target, "time_ns": monotonicNanoseconds, "nr_regions": regions.count,
             "total_bytes": totalBytes, "accessed_bytes": accessedBytes,
-            "regions": regions.map { ["start": $0.start, "end": $0.end, "nr_accesses": $0.accesses, "age": $0.age] },
+            "regions": regions.map { ["start": $0.start, "end": $0.end, "nr_accesses": $0.nrAccesses, "age": $0.age] },
         ]
     }
 
@@ -65,8 +48,8 @@ struct WatchLine {
         clock_gettime(CLOCK_MONOTONIC, &monotonicNow)
         let age = Double(UInt64(monotonicNow.tv_sec) * 1_000_000_000 + UInt64(monotonicNow.tv_nsec)) - Double(monotonicNanoseconds)
         let when = Date(timeIntervalSince1970: Double(realNow.tv_sec) + Double(realNow.tv_nsec) / 1e9 - age / 1e9)
-        let who = target == Int(TargetIDsFormat.paddrTargetID) ? "paddr" : "pid \(target)"
-        let hottest = regions.map(\.accesses).max() ?? 0
+        let who = target == TargetIDsFormat.paddrTargetID ? "paddr" : "pid \(target)"
+        let hottest = regions.map(\.nrAccesses).max() ?? 0
         return "\(Self.clock.string(from: when)) \(context) \(who): \(regions.count) regions, \(humanBytes(accessedBytes)) of \(humanBytes(totalBytes)) accessed (max nr_accesses \(hottest))"
     }
 

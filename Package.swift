@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "SwamonCore", targets: ["SwamonCore"]),
         .executable(name: "swamond", targets: ["swamond"]),
         .executable(name: "swamonctl", targets: ["swamonctl"]),
+        .executable(name: "swamon-sysfs", targets: ["swamon-sysfs"]),
         .executable(name: "swamon-sim", targets: ["swamon-sim"]),
         .executable(name: "swamon-bench", targets: ["swamon-bench"]),
         .executable(name: "swamon-workload", targets: ["swamon-workload"]),
@@ -67,6 +68,22 @@ let package = Package(
         // Records and reports: damo's record format, working set, access table, idle curve,
         // heatmaps for terminals and SVG. Pure: bytes in, text out.
         .target(name: "SwamonReports", dependencies: ["SwamonCore", "SwamonProtocol", "CZlib"]),
+        // DAMON's sysfs admin tree (Linux 6.12) as staged inputs over swamond's protocol: what
+        // swamon-sysfs serves through FUSE. Pure: a link to swamond in, file contents out.
+        .target(
+            name: "SwamonSysfs",
+            dependencies: ["SwamonCore", "SwamonProtocol", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        // libfuse 3 (pkg-config fuse3, from libfuse3-dev): the FUSE file system of swamon-sysfs.
+        .systemLibrary(name: "CFuse", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+        .executableTarget(
+            name: "swamon-sysfs",
+            dependencies: [
+                "CFuse", "SwamonSysfs", "SwamonClient", "SwamonProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         // A blocking client of the control socket, for swamonctl and the benchmarks.
         .target(name: "SwamonClient", dependencies: ["SwamonProtocol"]),
         // libedit (pkg-config libedit, from libedit-dev): line editing and history at swamonctl's prompt.
@@ -114,6 +131,10 @@ let package = Package(
         .testTarget(name: "SwamonWorkloadTests", dependencies: ["SwamonWorkload"]),
         .testTarget(name: "SwamonProtocolTests", dependencies: ["SwamonProtocol", "SwamonCore"]),
         .testTarget(name: "SwamonReportsTests", dependencies: ["SwamonReports", "SwamonProtocol"]),
+        .testTarget(
+            name: "SwamonSysfsTests",
+            dependencies: ["SwamonSysfs", "SwamonProtocol", .product(name: "SystemPackage", package: "swift-system")]
+        ),
         .testTarget(name: "SwamonLinuxTests", dependencies: ["SwamonLinux", "SwamonCore", "SwamonTestSupport"]),
         // Real child processes and a real daemon for the tests.
         .target(name: "SwamonTestSupport", path: "Tests/SwamonTestSupport"),

@@ -5,10 +5,12 @@
 #   Tests/packages.sh build     what `swift build` needs
 #   Tests/packages.sh test      what every test tier needs (includes build)
 set -euo pipefail
-BUILD="libsystemd-dev pkg-config libedit-dev zlib1g-dev"
+# libfuse3-dev: swamon-sysfs (DAMON's sysfs tree through FUSE, for swamonctl damo).
+BUILD="libsystemd-dev pkg-config libedit-dev zlib1g-dev libfuse3-dev"
 # Host tests: setpriv/prlimit (util-linux), tmux (the prompt test), procps (ps).
 # nspawn tier: systemd-container, debootstrap. QEMU tier: qemu-system-x86, busybox-static, cpio,
-# and the test kernel's build: linux-source-6.12 flex bison bc libelf-dev build-essential xz-utils.
+# and the test kernel's build: linux-source-6.12 flex bison bc libelf-dev build-essential xz-utils
+# (linux-source-6.12 also holds the kernel's DAMON sysfs selftests run against swamon-sysfs).
 # Benchmarks and scoring: python3. Record files read by the real damo (Tests/damo/setup.sh puts
 # it in a venv from PyPI): python3-venv, file (damo picks a record's format by what file says).
 # Heatmap PNGs: librsvg2-bin (rsvg-convert). The metrics tests scrape with a real Prometheus

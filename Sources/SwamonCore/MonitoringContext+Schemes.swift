@@ -46,6 +46,10 @@ extension MonitoringContext {
             targets[t].splitRegion(at: r, leftSize: size)
         }
         let range = targets[t].regions[r].range
+        if triedRegions != nil {
+            let tried = targets[t].regions[r]
+            triedRegions!.append(TriedRegion(scheme: s, targetID: targets[t].id, range: range, accessCount: tried.accessCount, age: tried.age))
+        }
         let began = clock()
         let outcome = operations.applyScheme(schemes[s].scheme.action, to: range, of: targets[t])
         let ended = clock()

@@ -36,6 +36,9 @@ public final class MonitoringContext {
     public internal(set) var stopReason: (any Error)?
     /// The schemes applied at each aggregation, with their runtime state and statistics.
     public var schemes: [SchemeRun] = []
+    /// While non-nil, every region a scheme tries is appended (set before an aggregation's
+    /// scheme pass by whoever wants the tried regions, taken and set back to nil after it).
+    public var triedRegions: [TriedRegion]?
     /// The free memory rate in per mille, read at each watermark check; nil when unknown (then
     /// watermarks do not deactivate anything). Injected: `/proc/meminfo` in the daemon.
     public var freeMemoryRate: () -> UInt64? = { nil }

@@ -26,7 +26,9 @@ extension Registry {
     public func handle(_ request: Request, from peer: Peer) -> Reply {
         do {
             switch request {
-            case .read(let path): return .now(.ok(content: try read(path, by: peer)))
+            case .read(let path):
+                if let reply = try readLater(path, by: peer) { return reply }
+                return .now(.ok(content: try read(path, by: peer)))
             case .write(let path, let content): return try write(path, content, from: peer)
             case .help: return .now(.ok(content: Self.help))
             case .version: return .now(.ok(content: "swamond \(swamonVersion) protocol \(protocolVersion)\n"))
@@ -43,7 +45,7 @@ extension Registry {
         write [CONTEXT/]FILE [CONTENT] write a file (as echo CONTENT > FILE would)
         root files: monitor_on mk_contexts rm_contexts
         context files: attrs target_ids init_regions schemes kdamond_pid regions operations access_check
-                       schemes_stats commit_attrs commit_schemes
+                       schemes_stats schemes_tried_regions commit_attrs commit_schemes state
         status                         contexts, states, backends, targets, regions, samples, drops
         watch [CONTEXT]                stream one line per target per aggregation
         version                        daemon and protocol version
@@ -98,7 +100,33 @@ extension Registry {
                 case .schemesStats: return SchemesFormat.renderStats(state.schemes.map(\.stats))
                 case .commitAttrs, .commitSchemes:
                     throw ControlError(.EINVAL, "\(file.rawValue) is write-only; read \(file == .commitAttrs ? "attrs" : "schemes") instead")
+                case .state: return MonitorOnFormat.render(running: state.isRunning)
+                case .schemesTriedRegions:
+                    // Reached only when the context is not running (readLater takes the rest).
+                    throw ControlError(.EINVAL, "context \(state.name) is not on; tried regions exist only while it runs")
                 }
+            }
+        }
+    }
+
+    /// `schemes_tried_regions` of a running context: answered by its monitoring thread after
+    /// the next aggregation's scheme pass. nil for every other read. Root only: tried regions
+    /// are not filtered by target.
+    func readLater(_ path: ControlPath, by peer: Peer) throws(ControlError) -> Reply? {
+        let run = try contexts.withLock { (contexts) throws(ControlError) -> MonitorRun? in
+            guard case .context(let index, .schemesTriedRegions) = try resolve(path, in: contexts) else { return nil }
+            guard peer.isRoot || contexts[index].lastTargets.allSatisfy({ process in
+                (try? authorizeInspection(of: process, by: peer)) != nil
+            }) else {
+                throw ControlError(.EACCES, "the tried regions of context \(contexts[index].name) include processes uid \(peer.uid) may not inspect")
+            }
+            guard let run = contexts[index].run else { return nil }
+            return run
+        }
+        guard let run else { return nil }
+        return .later { answer in
+            if !run.enqueueTriedRegionsReader(answer) {
+                answer(.error(ControlError(.EINVAL, "\(run.contextName) stopped before its next aggregation")))
             }
         }
     }
@@ -130,6 +158,20 @@ extension Registry {
                     guard let saver, let ticket = saveState() else { return answer(.ok) }
                     saver.whenSaved(ticket) { failure in
                         answer(failure.map { .error(ControlError(.EIO, "monitoring stopped, but the state file could not be updated, so a restart would resume it: \($0)")) } ?? .ok)
+                    }
+                }
+            }
+        }
+        if case .context(let index, .state) = resolved, try !MonitorOnFormat.parse(content) {
+            try contexts.withLock { (contexts) throws(ControlError) in
+                guard contexts[index].isRunning else { throw ControlError(.EPERM, "context \(contexts[index].name) is not on") }
+            }
+            return .later { [self] answer in
+                DispatchQueue.global().async { [self] in
+                    do throws(ControlError) { try stop(contextAt: index) } catch { return answer(.error(error)) }
+                    guard let saver, let ticket = saveState() else { return answer(.ok) }
+                    saver.whenSaved(ticket) { failure in
+                        answer(failure.map { .error(ControlError(.EIO, "the context stopped, but the state file could not be updated, so a restart would resume it: \($0)")) } ?? .ok)
                     }
                 }
             }
@@ -258,7 +300,13 @@ extension Registry {
                 try state.requireStopped()
                 state.accessCheck = setting
             }
-        case .kdamondPID, .regions, .schemesStats:
+        case .state:
+            let name = try contexts.withLock { (contexts) throws(ControlError) in
+                guard contexts.indices.contains(index) else { throw ControlError(.ENOENT, "the context was removed") }
+                return contexts[index].name
+            }
+            if try MonitorOnFormat.parse(content) { try start(named: [name]) } else { try stop(contextAt: index) }
+        case .kdamondPID, .regions, .schemesStats, .schemesTriedRegions:
             throw ControlError(.EINVAL, "\(file.rawValue) is read-only")
         }
     }

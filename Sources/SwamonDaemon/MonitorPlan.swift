@@ -153,9 +153,21 @@ struct MonitorPlan: Sendable {
         let hangForTest = Self.faultSwitch == "hang-monitor"
         let reporter = SchemeReporter(contextName: name, registry: registry, run: run)
         reporter.announce(context)
-        context.callbacks.afterSchemes = { context in reporter.afterSchemes(context) }
+        // Readers of schemes_tried_regions taken at this aggregation, answered after its scheme pass.
+        var triedReaders: [@Sendable (Response) -> Void] = []
+        context.callbacks.afterSchemes = { context in
+            reporter.afterSchemes(context)
+            if let tried = context.triedRegions {
+                let text = ResultsFormat.triedRegions(tried)
+                for answer in triedReaders { answer(.ok(content: text)) }
+                triedReaders = []
+                context.triedRegions = nil
+            }
+        }
         context.callbacks.afterWatermarkWait = { context in
             reporter.published(context)
+            // Every scheme is inactive: nothing is tried (the kernel ends the update the same way).
+            for answer in run.takeTriedRegionsReaders() { answer(.ok(content: "")) }
             registry.applyCommits(run, to: context)
         }
         context.callbacks.afterAggregation = { context in
@@ -173,6 +185,15 @@ struct MonitorPlan: Sendable {
                     ["SWAMON_TARGET": "\(process.pid)"])
             }
             registry.applyCommits(run, to: context)
+            let readers = run.takeTriedRegionsReaders()
+            if !readers.isEmpty {
+                if context.schemes.isEmpty {
+                    for answer in readers { answer(.ok(content: "")) }
+                } else {
+                    triedReaders += readers
+                    context.triedRegions = []
+                }
+            }
         }
         if let group, let space {
             let refresh: (MonitoringContext) -> Void = { context in
@@ -211,6 +232,9 @@ struct MonitorPlan: Sendable {
         let reason =
             run.stopRequested.load(ordering: .acquiring)
             ? "monitor_on off" : groupEnded ?? context.stopReason.map { "error: \($0)" } ?? "every target exited"
+        // The kernel answers a pending update of tried regions when the kdamond ends, with
+        // what it had (here: nothing, as no scheme pass finished for them).
+        for answer in triedReaders + run.closeTriedRegionsReaders() { answer(.ok(content: "")) }
         registry.finished(run, reason: reason)
     }
 

@@ -106,18 +106,28 @@ public final class Registry: Sendable {
 
     // MARK: Starting and stopping
 
-    /// `monitor_on on`: validates every context first (targets, operations, backend), then starts
-    /// one thread per context and returns once each has reported its thread id. Unlike the
-    /// kernel, which leaves earlier contexts running when a later one fails to start, a refused
-    /// `on` starts nothing.
+    /// `monitor_on on`: starts every context (see `start(named:)`); refused while any runs.
     func startAll() throws(ControlError) {
+        try start(named: nil)
+    }
+
+    /// Starts the contexts named (every context when nil; a context's `state on` names one, a
+    /// restart resumes those that ran). Validates each first (targets, operations, backend),
+    /// then starts one thread per context and returns once each has reported its thread id.
+    /// Unlike the kernel, which leaves earlier contexts running when a later one fails to start,
+    /// a refused start starts nothing.
+    func start(named names: Set<String>?) throws(ControlError) {
         let runs: [MonitorRun] = try contexts.withLock { (contexts) throws(ControlError) -> [MonitorRun] in
-            if contexts.contains(where: \.isRunning) {
+            let chosen = contexts.indices.filter { names?.contains(contexts[$0].name) ?? true }
+            if names == nil, contexts.contains(where: \.isRunning) {
                 throw ControlError(.EBUSY, "monitoring is already on; write 'off' to monitor_on first")
+            }
+            if let running = chosen.first(where: { contexts[$0].isRunning }) {
+                throw ControlError(.EBUSY, "context \(contexts[running].name) is already on; write 'off' to its state first")
             }
             // Everything that can fail happens before any context changes.
             var plans: [(index: Int, plan: MonitorPlan, run: MonitorRun)] = []
-            for index in contexts.indices {
+            for index in chosen {
                 let plan: MonitorPlan
                 do throws(ControlError) { plan = try MonitorPlan(contexts[index], maxTargets: configuration.maxTargets) } catch {
                     throw ControlError(error.name, "context \(contexts[index].name): \(error.message)")
@@ -160,6 +170,17 @@ public final class Registry: Sendable {
         let runs = contexts.withLock { $0.compactMap(\.run) }
         guard !runs.isEmpty else { throw ControlError(.EPERM, "monitoring is not on") }
         _ = stop(runs, until: .distantFuture)
+    }
+
+    /// A context's `state off`: stops that context only and waits until its thread ended.
+    /// Runs off the event loop.
+    func stop(contextAt index: Int) throws(ControlError) {
+        let run = try contexts.withLock { (contexts) throws(ControlError) -> MonitorRun in
+            guard contexts.indices.contains(index) else { throw ControlError(.ENOENT, "the context was removed") }
+            guard let run = contexts[index].run else { throw ControlError(.EPERM, "context \(contexts[index].name) is not on") }
+            return run
+        }
+        _ = stop([run], until: .distantFuture)
     }
 
     /// Asks `runs` to stop and waits for each until `deadline`; returns the contexts that did not

@@ -16,13 +16,15 @@ import SwamonProtocol
 extension Registry {
     static let resumeTargets = "resume target_ids"
     static let resumeMonitoring = "resume monitor_on on"
+    /// One context that was on while others were off (a context's own `state on`).
+    static let resumeContext = "resume state"
 
     /// The lines that rebuild the current configuration and monitoring, in order.
     func stateLines() -> [String] {
         let boot = Boot.id
         return contexts.withLock { contexts in
             var lines: [String] = []
-            var monitoring = false
+            var running: [String] = []
             for state in contexts {
                 let context = state.name == ContextName.root ? nil : state.name
                 if let context { lines.append(Request.write(ControlPath(file: RootFile.mkContexts.rawValue), content: context).line) }
@@ -54,9 +56,13 @@ extension Registry {
                     let text = InitRegionsFormat.render(targetIDs: state.targets.ids, regions: state.initRegions)
                     write(.initRegions, text.split(separator: "\n").joined(separator: " "))
                 }
-                monitoring = monitoring || state.isRunning
+                if state.isRunning { running.append(state.name) }
             }
-            if monitoring { lines.append(Self.resumeMonitoring) }
+            if !running.isEmpty && running.count == contexts.count {
+                lines.append(Self.resumeMonitoring)
+            } else {
+                lines += running.map { "\(Self.resumeContext) \($0)" }
+            }
             return lines
         }
     }
@@ -92,11 +98,13 @@ extension Registry {
             let text = try? String(contentsOfFile: configuration.stateFile, encoding: .utf8)
         else { return }
         var restored = 0
-        var resumeMonitoring = false
+        var resume: Set<String>? = []
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             do throws(ControlError) {
                 if line == Self.resumeMonitoring {
-                    resumeMonitoring = true
+                    resume = nil
+                } else if line.hasPrefix(Self.resumeContext + " ") {
+                    resume?.insert(String(line.dropFirst(Self.resumeContext.count + 1)))
                 } else if line.hasPrefix(Self.resumeTargets + " ") {
                     try resumeTargets(line.dropFirst(Self.resumeTargets.count + 1))
                 } else {
@@ -111,9 +119,9 @@ extension Registry {
             }
         }
         results.logger.info("restored \(restored) settings from \(configuration.stateFile)")
-        guard resumeMonitoring else { return }
+        if resume?.isEmpty ?? false { return }
         do throws(ControlError) {
-            try startAll()
+            try start(named: resume)
             results.event(MessageID.resumed, "monitoring resumed after a restart: \(statusSummary())", context: ContextName.root)
         } catch {
             results.event(

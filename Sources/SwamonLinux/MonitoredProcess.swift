@@ -48,6 +48,9 @@ public final class MonitoredProcess: Sendable {
 
     public var hasExited: Bool { Syscalls.hasExited(pidfd) }
 
+    /// Exited and reaped: not even a zombie is left (the kernel's vaddr target validity).
+    public var isReaped: Bool { Syscalls.isReaped(pidfd) }
+
     /// The process's credentials now, or nil once it is gone. Read afresh at each call: a
     /// process can change them (setuid exec).
     public var credentials: ProcessCredentials? {

@@ -61,7 +61,9 @@ public final class ProcessAddressSpace: AddressSpace {
         }
     }
 
+    /// As the kernel's `damon_va_target_valid`: while the task exists, which includes an exited
+    /// process its parent has not reaped yet.
     public func isValid(target: Target.ID) -> Bool {
-        processes[target].map { !$0.hasExited } ?? false
+        processes[target].map { !$0.isReaped } ?? false
     }
 }

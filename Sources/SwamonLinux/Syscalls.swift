@@ -20,6 +20,12 @@ public enum Syscalls {
         return ready > 0
     }
 
+    /// Whether the process is gone for good: reaped by its parent, not merely exited. A zombie
+    /// still has its task, which is what the kernel's vaddr `target_valid` asks for.
+    public static func isReaped(_ pidfd: FileDescriptor) -> Bool {
+        retrying { Int(swamon_pidfd_send_signal(pidfd.rawValue, 0)) } < 0 && errno == ESRCH
+    }
+
     /// The calling thread's kernel id (what `kdamond_pid` shows).
     public static func threadID() -> pid_t { swamon_gettid() }
 

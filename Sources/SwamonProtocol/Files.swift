@@ -20,10 +20,15 @@ public enum ContextFile: String, Sendable, CaseIterable {
     /// Online tuning (the sysfs `commit`): write-only.
     case commitAttrs = "commit_attrs"
     case commitSchemes = "commit_schemes"
+    /// This context alone on or off (the sysfs kdamond `state`): `monitor_on` for one context.
+    case state
+    /// The regions each scheme tries at the context's next aggregation (the sysfs
+    /// `update_schemes_tried_regions`): read-only, answered after that aggregation.
+    case schemesTriedRegions = "schemes_tried_regions"
 
-    /// Files a write can never change (the kernel's read-only `kdamond_pid`, swamond's `regions`
-    /// and `schemes_stats`).
-    public var isReadOnly: Bool { self == .kdamondPID || self == .regions || self == .schemesStats }
+    /// Files a write can never change (the kernel's read-only `kdamond_pid`, swamond's `regions`,
+    /// `schemes_stats` and `schemes_tried_regions`).
+    public var isReadOnly: Bool { self == .kdamondPID || self == .regions || self == .schemesStats || self == .schemesTriedRegions }
     /// Files a read can never show.
     public var isWriteOnly: Bool { self == .commitAttrs || self == .commitSchemes }
 }

@@ -90,6 +90,30 @@ public enum ResultsFormat {
     }
 
     /// The inverse of `regions`: each line `<target id> <start> <end> <nr_accesses> <age>`.
+    /// `schemes_tried_regions`: `<scheme index> <target id> <start> <end> <nr_accesses> <age>\n`
+    /// per tried region, in the order the schemes tried them (addresses in hex without `0x`).
+    public static func triedRegions(_ tried: [TriedRegion]) -> String {
+        var text = ""
+        for entry in tried {
+            text += "\(entry.scheme) \(entry.targetID) \(hex(entry.range.start)) \(hex(entry.range.end)) \(entry.accessCount) \(entry.age)\n"
+        }
+        return text
+    }
+
+    /// Parses `schemes_tried_regions` back; nil when a line is malformed.
+    public static func parseTriedRegions(_ text: String) -> [(scheme: Int, target: Int64, region: Region)]? {
+        var rows: [(Int, Int64, Region)] = []
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count == 6, let scheme = Int(fields[0]), scheme >= 0, let target = Int64(fields[1]),
+                let start = UInt64(fields[2], radix: 16), let end = UInt64(fields[3], radix: 16), start <= end,
+                let accesses = UInt64(fields[4]), let age = UInt64(fields[5])
+            else { return nil }
+            rows.append((scheme, target, Region(start: start, end: end, nrAccesses: accesses, age: age)))
+        }
+        return rows
+    }
+
     public static func parseRegions(_ text: String) -> [(target: Int64, region: Region)]? {
         var rows: [(Int64, Region)] = []
         for line in text.split(separator: "\n") {

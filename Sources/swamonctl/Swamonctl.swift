@@ -26,7 +26,7 @@ struct Swamonctl: ParsableCommand {
         version: "swamonctl \(swamonVersion) (protocol \(protocolVersion))",
         subcommands: [
             Shell.self, Status.self, Start.self, Stop.self, Attrs.self, Targets.self, Contexts.self, Regions.self,
-            Watch.self, Record.self, Report.self, Schemes.self, Tune.self, Read.self, Write.self,
+            Watch.self, Record.self, Report.self, Schemes.self, Tune.self, Damo.self, Read.self, Write.self,
         ],
         defaultSubcommand: Shell.self
     )

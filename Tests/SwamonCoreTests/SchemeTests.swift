@@ -161,6 +161,33 @@ struct SchemeTests {
         #expect(bounds(context.targets[0]) == [[0, 16], [16, 24], [24, 32], [32, 48]])
     }
 
+    // The sysfs tried regions (before_damos_apply): the region as the action gets it — after the
+    // quota split, with its age before a non-stat action resets it — in the order schemes tried
+    // them; a try of zero bytes never reaches the action and is not a tried region.
+    @Test func triedRegionsAreWhatTheActionGets() {
+        let quota = Scheme.Quota(bytes: 25, resetIntervalMilliseconds: 1000)
+        let (context, _, _) = schemeContext(
+            [aggregated(0, 16, accesses: 3, age: 7), aggregated(16, 32, age: 2), aggregated(32, 48)],
+            schemes: [scheme(.pageout, quota: quota), scheme(.stat)], minRegionSize: 8)
+        #expect(context.triedRegions == nil)
+        context.applySchemes()
+        #expect(context.triedRegions == nil, "nothing recorded unless asked")
+        let (again, _, _) = schemeContext(
+            [aggregated(0, 16, accesses: 3, age: 7), aggregated(16, 32, age: 2), aggregated(32, 48)],
+            schemes: [scheme(.pageout, quota: quota), scheme(.stat)], minRegionSize: 8)
+        again.triedRegions = []
+        again.applySchemes()
+        func tried(_ s: Int, _ start: UInt64, _ end: UInt64, _ accesses: UInt32, _ age: UInt32) -> TriedRegion {
+            TriedRegion(scheme: s, targetID: 1, range: AddressRange(start, end), accessCount: accesses, age: age)
+        }
+        #expect(again.triedRegions == [
+            tried(0, 0, 16, 3, 7), tried(1, 0, 16, 3, 0),
+            tried(0, 16, 24, 0, 2), tried(1, 16, 24, 0, 0),
+            // [24, 32), split off during [16, 32)'s turn, is not visited again in this pass.
+            tried(1, 32, 48, 0, 0),
+        ])
+    }
+
     // damos_set_effective_quota: 1024 minimum regions per ms before any measurement, then the
     // measured throughput, capped by the size quota.
     @Test func aTimeQuotaFollowsTheMeasuredThroughput() {

@@ -33,7 +33,9 @@ public enum SysfsFile: Equatable, Sendable {
     public enum Stat: String, Sendable, CaseIterable {
         case nrTried = "nr_tried", szTried = "sz_tried", nrApplied = "nr_applied", szApplied = "sz_applied", qtExceeds = "qt_exceeds"
     }
-    public enum TriedField: String, Sendable, CaseIterable { case start, end, accesses = "nr_accesses", age }
+    /// `sz_filter_passed` is 6.14's; damo 3.4.3 cannot write a record of tried regions without
+    /// it. With no DAMOS filters in swamond, every byte passes.
+    public enum TriedField: String, Sendable, CaseIterable { case start, end, accesses = "nr_accesses", age, bytesPassed = "sz_filter_passed" }
 
     /// The permission bits sysfs shows: 0400 for what only reads, 0600 for the rest.
     public var mode: UInt16 {

@@ -93,6 +93,7 @@ public final class SysfsTree {
             case .end: return "\(entry.end)\n"
             case .accesses: return "\(entry.accesses)\n"
             case .age: return "\(entry.age)\n"
+            case .bytesPassed: return "\(entry.end &- entry.start)\n"
             }
         }
     }

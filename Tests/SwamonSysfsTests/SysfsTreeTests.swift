@@ -168,6 +168,7 @@ final class RecordingLink: SwamondLink {
         #expect(try tree.read(c + "schemes/0/tried_regions/2/nr_accesses") == "0\n")
         #expect(try tree.read(c + "schemes/0/tried_regions/2/age") == "7\n")
         #expect(try tree.read(c + "schemes/1/tried_regions/1/nr_accesses") == "5\n")
+        #expect(try tree.read(c + "schemes/0/tried_regions/2/sz_filter_passed") == "4096\n")
         try tree.write("admin/kdamonds/0/state", "update_schemes_tried_bytes")
         #expect(try tree.node(c + "schemes/0/tried_regions") == .directory(["total_bytes"]))
         #expect(try tree.read(c + "schemes/1/tried_regions/total_bytes") == "4096\n")

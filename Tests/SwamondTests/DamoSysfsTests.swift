@@ -1,4 +1,5 @@
 import Foundation
+import SwamonReports
 import SwamonTestSupport
 import Testing
 
@@ -70,6 +71,18 @@ struct DamoSysfsTests {
         #expect(stop.status == 0, "damo stop: \(stop.err)")
         fields = try statusFields(daemon, context: "kdamond0")
         #expect(fields["state"] == "off", "\(fields)")
+
+        // damo's snapshot recording (its own monitoring run): tried regions of a stat scheme,
+        // written as a record.
+        let out = "\(daemon.directory)/damo.data"
+        let record = try damo(daemon, ["record", "\(workload.pid)", "--snapshot", "0.3", "3", "--do_record", "access", "--out", out])
+        #expect(record.status == 0, "damo record: \(record.err)")
+        let records = try DamoRecordFile.decode(Array(try #require(FileManager.default.contents(atPath: out), "damo wrote \(out)")))
+        // damo writes each snapshot as a record of its own: three of them.
+        #expect(records.map(\.snapshots.count) == [1, 1, 1], "\(records.count) records: \(records.map { "target \($0.targetID), \($0.snapshots.count) snapshots" })")
+        #expect(records.first?.snapshots.last.map { $0.totalBytes > 64 << 20 } ?? false, "the workload's bytes are in the record")
+
+        #expect(try statusFields(daemon, context: "kdamond0")["state"] == "off")
 
         let after = try hostView()
         #expect(after.mounts == host.mounts, "nothing mounted by damo's namespaces is seen outside")

@@ -32,6 +32,29 @@ struct ContextStateTests {
         expectError(try c.ask("write one/state off"), "EPERM")
     }
 
+    /// As the kernel's vaddr `target_valid`: an exited process its parent has not reaped is
+    /// still a task, so monitoring goes on until the zombie is reaped (damo and the kernel's
+    /// selftests poll their target's exit and reap it only then).
+    @Test func aZombieTargetIsValidUntilReaped() throws {
+        let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
+        let pid = try spawnProcess("/bin/sh", ["-c", "sleep 0.3"])
+        var reaped = false
+        defer { if !reaped { reapProcess(pid) } }
+        let c = try daemon.connect()
+        expectOK(try c.ask("write attrs 5000 20000 100000 10 1000"))
+        expectOK(try c.ask("write target_ids \(pid)"))
+        expectOK(try c.ask("write monitor_on on"))
+        // Exited (a zombie: this test has not waited for it) for a second: still monitored.
+        #expect(eventually { (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.contains(") Z ") ?? false })
+        usleep(1_000_000)
+        expectOK(try c.ask("read monitor_on"), "on\n")
+        reapProcess(pid)
+        reaped = true
+        #expect(try eventually { try c.ask("read monitor_on").content == "off\n" })
+        #expect(try statusFields(daemon)["last_stop"] == "every_target_exited")
+    }
+
     /// After a restart only the context that was on is on again.
     @Test func aRestartResumesOnlyTheContextsThatRan() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swamond-state-\(UUID().uuidString)").path

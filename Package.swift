@@ -121,7 +121,10 @@ let package = Package(
         .target(name: "SwamonFuzzing"),
         .executableTarget(
             name: "swamon-fuzz-parsers",
-            dependencies: ["SwamonFuzzing", "SwamonCore", "SwamonProtocol", "SwamonLinux", "SwamonDaemon", "SwamonWorkload", "SwamonReports"]
+            dependencies: [
+                "SwamonFuzzing", "SwamonCore", "SwamonProtocol", "SwamonLinux", "SwamonDaemon", "SwamonWorkload", "SwamonReports", "SwamonSysfs",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         .executableTarget(
             name: "swamon-fuzz-registry",

@@ -181,10 +181,16 @@ public final class SysfsTree {
 
     // MARK: Helpers
 
+    /// Most numbered directories one `nr_*` file makes. The kernel's limit is its allocator's
+    /// (`kmalloc_array` of that many objects); past this, swamon-sysfs answers as the kernel does
+    /// when that fails.
+    public static let maxEntries = 1 << 16
+
     /// `kstrtoint` then the stores' `nr < 0` check.
     func count(_ text: String) throws(Errno) -> Int {
         let n = try KernelInput.int(text)
         guard n >= 0 else { throw Errno.invalidArgument }
+        guard n <= Self.maxEntries else { throw Errno.noMemory }
         return Int(n)
     }
 

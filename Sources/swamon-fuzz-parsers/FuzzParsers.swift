@@ -5,6 +5,8 @@ import SwamonFuzzing
 import SwamonLinux
 import SwamonProtocol
 import SwamonReports
+import SwamonSysfs
+import SystemPackage
 import SwamonWorkload
 
 /// Every text swamon parses from outside, fed the same bytes: a request line, each protocol
@@ -46,6 +48,8 @@ func fuzzParsers(_ bytes: [UInt8]) {
     _ = ControlGroups.mountPoint(inMountinfo: text)
     _ = ProcessLabels.unit(ofCgroupFile: text)
     _ = MetricsAddress(text)
+    _ = MountInfo.parse(text)
+    fuzzSysfs(text)
     _ = JournalTime.parse(text, now: Date(timeIntervalSince1970: 1_796_040_000))
     // What swamonctl reads from swamond and from record files.
     _ = ResultsFormat.parseWatchLine(text)
@@ -94,3 +98,36 @@ struct ReplayParsers {
     }
 }
 #endif
+
+/// swamon-sysfs's stores: a number the kernel's parser takes renders and parses back the same;
+/// lines `PATH<TAB>CONTENT` written to a tree over a daemon that says yes to everything never
+/// trap, and every directory it then lists resolves.
+func fuzzSysfs(_ text: String) {
+    if let value = try? KernelInput.unsignedLong(text) {
+        FuzzEntry.require((try? KernelInput.unsignedLong(String(value))) == value, "kstrtoul does not round-trip: \(text)")
+    }
+    if let value = try? KernelInput.int(text) {
+        FuzzEntry.require((try? KernelInput.int(String(value))) == value, "kstrtoint does not round-trip: \(text)")
+    }
+    _ = ResultsFormat.parseTriedRegions(text)
+    let tree = SysfsTree(link: AgreeingLink())
+    for line in text.split(separator: "\n").prefix(64) {
+        let parts = line.split(separator: "\t", maxSplits: 1)
+        guard let path = parts.first else { continue }
+        try? tree.write(String(path), parts.count > 1 ? String(parts[1]) : "")
+        _ = try? tree.read(String(path))
+        if case .directory(let names)? = try? tree.node(String(path)) {
+            for name in names {
+                FuzzEntry.require((try? tree.node("\(path)/\(name)")) != nil, "\(path) lists \(name), which does not resolve")
+            }
+        }
+    }
+}
+
+/// A swamond that accepts every request: `ok`, with `off` for a state and nothing else.
+final class AgreeingLink: SwamondLink {
+    func send(_ request: Request) throws(SwamondLinkError) -> String {
+        if case .read(let path) = request, path.file == "state" { return "off\n" }
+        return ""
+    }
+}

@@ -77,6 +77,8 @@ final class RecordingLink: SwamondLink {
         #expect(try tree.read(c + "operations") == "paddr\n")
         #expect(result { () throws(Errno) in try tree.write(c + "avail_operations", "vaddr") } == .permissionDenied)
 
+        #expect(result { () throws(Errno) in try tree.write(c + "targets/nr_targets", "65537") } == .noMemory)
+        try tree.write(c + "targets/nr_targets", "65536")
         try tree.write(c + "targets/nr_targets", "2")
         #expect(try tree.read(c + "targets/1/pid_target") == "0\n")
         // pid_target answers EINVAL for every parse error, out of range included.

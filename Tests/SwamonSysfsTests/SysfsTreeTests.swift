@@ -34,11 +34,15 @@ final class RecordingLink: SwamondLink {
         return nil
     }
 
-    /// One kdamond with one context, made as damo makes them.
-    func oneContext() throws -> SysfsTree {
+    /// One kdamond with one context, made as damo makes them; with `pid`, one target of it.
+    func oneContext(pid: Int32? = nil) throws -> SysfsTree {
         let tree = try tree()
         try tree.write("admin/kdamonds/nr_kdamonds", "1\n")
         try tree.write("admin/kdamonds/0/contexts/nr_contexts", "1\n")
+        if let pid {
+            try tree.write("admin/kdamonds/0/contexts/0/targets/nr_targets", "1")
+            try tree.write("admin/kdamonds/0/contexts/0/targets/0/pid_target", "\(pid)")
+        }
         link.answers["read kdamond0/state"] = .success("off\n")
         return tree
     }
@@ -105,10 +109,8 @@ final class RecordingLink: SwamondLink {
     }
 
     @Test func onWritesTheStagedInputsThenStarts() throws {
-        let tree = try oneContext()
+        let tree = try oneContext(pid: 1234)
         let c = "admin/kdamonds/0/contexts/0/"
-        try tree.write(c + "targets/nr_targets", "1")
-        try tree.write(c + "targets/0/pid_target", "1234")
         try tree.write(c + "targets/0/regions/nr_regions", "1")
         try tree.write(c + "targets/0/regions/0/start", "4096")
         try tree.write(c + "targets/0/regions/0/end", "0x2000")
@@ -184,10 +186,8 @@ final class RecordingLink: SwamondLink {
     }
 
     @Test func commitKeepsTheTargets() throws {
-        let tree = try oneContext()
+        let tree = try oneContext(pid: 1234)
         let c = "admin/kdamonds/0/contexts/0/"
-        try tree.write(c + "targets/nr_targets", "1")
-        try tree.write(c + "targets/0/pid_target", "1234")
         try tree.write(c + "monitoring_attrs/intervals/sample_us", "10000")
         link.answers["read kdamond0/state"] = .success("on\n")
         link.answers["read kdamond0/target_ids"] = .success("999\n")

@@ -2,14 +2,19 @@ import ArgumentParser
 import Foundation
 import SwamonLinux
 
-/// A directory private to this namespace: made under /run and covered at once by a tmpfs, so
-/// what is put in it is never seen outside; removed (the empty directory too) when damo is done.
+/// A directory private to this namespace: made (mkdtemp) under /run, or /tmp for a user who
+/// cannot write /run, and covered at once by a tmpfs, so what is put in it is never seen outside;
+/// removed (the empty directory too) when damo is done.
 struct Scratch {
     let path: String
 
     init(_ session: Session) throws {
-        path = "/run/swamonctl-damo-\(getpid())"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        let parent = access("/run", W_OK) == 0 ? "/run" : "/tmp"
+        var template = Array("\(parent)/swamonctl-damo-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw session.fail("cannot make a directory in \(parent): \(String(cString: strerror(errno)))")
+        }
+        path = String(cString: made)
         try mountOrFail("tmpfs", path, "tmpfs", 0, session)
     }
 

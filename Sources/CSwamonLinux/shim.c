@@ -15,6 +15,8 @@ int swamon_pidfd_open(int pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
 int swamon_pidfd_send_signal(int pidfd, int sig) { return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0); }
 
+int swamon_become_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+
 int swamon_gettid(void) { return (int)syscall(SYS_gettid); }
 
 int swamon_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }

@@ -26,6 +26,9 @@ public enum Syscalls {
         retrying { Int(swamon_pidfd_send_signal(pidfd.rawValue, 0)) } < 0 && errno == ESRCH
     }
 
+    /// Makes this process the reaper of its orphaned descendants (`PR_SET_CHILD_SUBREAPER`).
+    public static func becomeChildSubreaper() { _ = swamon_become_child_subreaper() }
+
     /// The calling thread's kernel id (what `kdamond_pid` shows).
     public static func threadID() -> pid_t { swamon_gettid() }
 

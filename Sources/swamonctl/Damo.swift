@@ -64,6 +64,9 @@ struct Damo: ParsableCommand {
         if let shared = mounts.first(where: { $0.isShared && Self.damonDirectory.hasPrefix($0.mountPoint) }) {
             throw session.fail("refusing to mount: \(shared.mountPoint) propagates to other namespaces here (not a private mount namespace)")
         }
+        // damo's children that outlive it (a target it terminated but never waited for) come to
+        // this process instead of init; reaped when damo ends, so that swamond sees them gone.
+        Syscalls.becomeChildSubreaper()
         let scratch = try Scratch(session)
         defer { scratch.remove() }
         if emulateMissingDamon || !FileManager.default.fileExists(atPath: Self.damonDirectory) {
@@ -84,7 +87,22 @@ struct Damo: ParsableCommand {
         child.environment = environment
         try child.run()
         child.waitUntilExit()
+        reapOrphans(except: server.processIdentifier)
         if child.terminationStatus != 0 { throw ExitCode(child.terminationStatus) }
+    }
+
+    /// Reaps the zombies among this process's children (orphans of damo that exited); live ones
+    /// are left to run on. Children are named one by one so that swamon-sysfs, which Foundation
+    /// waits for itself, is never reaped here.
+    func reapOrphans(except server: pid_t) {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        for task in tasks {
+            let children = (try? String(contentsOfFile: "/proc/self/task/\(task)/children", encoding: .utf8)) ?? ""
+            for pid in children.split(separator: " ").compactMap({ pid_t($0) }) where pid != server {
+                var status: Int32 = 0
+                _ = waitpid(pid, &status, WNOHANG)
+            }
+        }
     }
 
     /// Unmounts the tree (which ends swamon-sysfs's loop) and waits for it; SIGTERM, then

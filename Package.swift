@@ -79,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "swamon-sysfs",
             dependencies: [
-                "CFuse", "SwamonSysfs", "SwamonClient", "SwamonProtocol",
+                "CFuse", "SwamonSysfs", "SwamonClient", "SwamonProtocol", "SwamonLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

@@ -17,6 +17,8 @@ int swamon_pidfd_send_signal(int pidfd, int sig) { return (int)syscall(SYS_pidfd
 
 int swamon_become_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 
+int swamon_end_with_parent(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
+
 int swamon_gettid(void) { return (int)syscall(SYS_gettid); }
 
 int swamon_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }

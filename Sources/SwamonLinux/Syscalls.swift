@@ -29,6 +29,13 @@ public enum Syscalls {
     /// Makes this process the reaper of its orphaned descendants (`PR_SET_CHILD_SUBREAPER`).
     public static func becomeChildSubreaper() { _ = swamon_become_child_subreaper() }
 
+    /// Asks for `signal` when the parent process ends (`PR_SET_PDEATHSIG`), so a helper never
+    /// outlives whoever started it; exits at once if `parent` (read at startup) is already gone.
+    public static func endWithParent(signal: Int32, parent: pid_t) {
+        _ = swamon_end_with_parent(signal)
+        if getppid() != parent { Glibc.exit(1) }
+    }
+
     /// The calling thread's kernel id (what `kdamond_pid` shows).
     public static func threadID() -> pid_t { swamon_gettid() }
 

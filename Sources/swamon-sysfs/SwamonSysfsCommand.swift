@@ -1,6 +1,7 @@
 import ArgumentParser
 import CFuse
 import Glibc
+import SwamonLinux
 import SwamonProtocol
 import SwamonSysfs
 
@@ -24,10 +25,16 @@ struct SwamonSysfsCommand: ParsableCommand {
     @Flag(help: "Print every FUSE request (libfuse's -d).")
     var debug = false
 
+    /// Set by swamonctl damo: Ctrl-C is for damo, which still needs the tree to turn DAMON off
+    /// and write its record; swamonctl ends the tree after damo, and if swamonctl itself is
+    /// killed, the tree ends with it.
+    @Flag(help: .hidden) var supervised = false
+
     @Argument(help: "Where to mount the tree (an existing directory).")
     var mountpoint: String
 
     func run() throws {
+        let parent = getppid()
         let socketPath =
             socket
             ?? SocketPath.clientDefault(
@@ -69,6 +76,10 @@ struct SwamonSysfsCommand: ParsableCommand {
             throw ValidationError("cannot install signal handlers")
         }
         defer { fuse_remove_signal_handlers(fuse_get_session(fuse)) }
+        if supervised {
+            signal(SIGINT, SIG_IGN)
+            Syscalls.endWithParent(signal: SIGTERM, parent: parent)
+        }
         let result = fuse_loop(fuse)
         if result < 0 { throw ExitCode(1) }
     }

@@ -75,7 +75,7 @@ struct Damo: ParsableCommand {
         try Tracefs.hideDamonEvents(mounts: mounts, scratch: scratch, session)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: sysfsPath)
-        server.arguments = ["--socket", session.path, Self.damonDirectory]
+        server.arguments = ["--socket", session.path, "--supervised", Self.damonDirectory]
         try server.run()
         defer { stop(server) }
         try waitForMount(server, session)
@@ -86,6 +86,15 @@ struct Damo: ParsableCommand {
         environment["HOME"] = try damoHome(session)
         child.environment = environment
         try child.run()
+        // Foundation starts damo in a process group of its own, so the terminal's Ctrl-C reaches
+        // only this process: it is passed on to damo (which stops DAMON and writes what it has),
+        // and this process waits for damo, then takes the tree down.
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        let damoPID = child.processIdentifier
+        interrupt.setEventHandler { kill(damoPID, SIGINT) }
+        interrupt.resume()
+        defer { interrupt.cancel() }
         child.waitUntilExit()
         reapOrphans(except: server.processIdentifier)
         if child.terminationStatus != 0 { throw ExitCode(child.terminationStatus) }

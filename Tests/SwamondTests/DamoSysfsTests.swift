@@ -139,6 +139,40 @@ struct DamoSysfsTests {
         for absent in ["damos_quota_goal.py", "damos_apply_interval.py"] { #expect(results[absent] == "FAIL", "\(absent)") }
     }
 
+    /// Ctrl-C (SIGINT to swamonctl's process group) reaches damo, which may still use the tree
+    /// to stop DAMON and write its record; swamonctl waits for it, passes on its exit status and
+    /// cleans up after it.
+    @Test func interruptReachesDamoAndTheTreeOutlivesIt() throws {
+        let daemon = try Daemon()
+        defer { withExtendedLifetime(daemon) {} }
+        let before = try hostView()
+        let output = "\(daemon.directory)/interrupted.out"
+        let script = """
+            trap 'cat /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds > \(output); exit 3' INT
+            echo $$ > \(output).ready
+            while :; do sleep 0.1; done
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: productPath("swamonctl"))
+        process.arguments = ["--socket", daemon.socketPath, "damo", "--damo", "/bin/sh", "--", "-c", script]
+        try process.run()
+        #expect(eventually(20) { FileManager.default.fileExists(atPath: output + ".ready") })
+        kill(-process.processIdentifier, SIGINT)
+        let ended = eventually(20) { !process.isRunning }
+        #expect(ended, "swamonctl still runs 20 s after Ctrl-C")
+        if !ended {
+            // Never leave the stand-in looping: it is in a process group of its own.
+            let shell = (try? String(contentsOfFile: output + ".ready", encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            if let shell { kill(shell, SIGKILL) }
+            kill(-process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 3, "damo's exit status is swamonctl's")
+        #expect((try? String(contentsOfFile: output, encoding: .utf8)) == "0\n", "the tree answered after the interrupt")
+        let after = try hostView()
+        #expect(after.mounts == before.mounts && after.scratch.isEmpty)
+    }
+
     /// Run in the namespace it was started in, the inner half refuses before mounting anything.
     @Test func refusesOutsideAPrivateNamespace() throws {
         let daemon = try Daemon()

@@ -9,6 +9,8 @@ int swamon_pidfd_send_signal(int pidfd, int sig);
 int swamon_gettid(void);
 /// `prctl(PR_SET_CHILD_SUBREAPER, 1)`: orphaned descendants become this process's children.
 int swamon_become_child_subreaper(void);
+/// `prctl(PR_SET_PDEATHSIG, sig)`: `sig` arrives when the parent ends.
+int swamon_end_with_parent(int sig);
 int swamon_eventfd(void);
 /// Waits up to `nanoseconds` for `fd` to become readable: 1 if it did, 0 on timeout, -1 on error.
 int swamon_wait_readable(int fd, unsigned long long nanoseconds);

@@ -20,40 +20,16 @@ public struct ControlGroups: Sendable {
     }
 
     /// The cgroup2 mount point of a mountinfo text, else the v1 one with the `name=systemd`
-    /// option; octal escapes (`\040`) decoded.
+    /// option; octal escapes (`\040`) decoded (by `MountInfo`).
     public static func mountPoint(inMountinfo text: String) -> String? {
         var legacy: String?
-        for line in text.split(separator: "\n") {
-            let halves = line.split(separator: " - ", maxSplits: 1)
-            guard halves.count == 2 else { continue }
-            let fields = halves[0].split(separator: " ")
-            let tail = halves[1].split(separator: " ")
-            guard fields.count >= 5, let type = tail.first else { continue }
-            if type == "cgroup2" { return unescape(fields[4]) }
-            if type == "cgroup", tail.count >= 3, tail[2].split(separator: ",").contains("name=systemd"), legacy == nil {
-                legacy = unescape(fields[4])
+        for mount in MountInfo.parse(text) {
+            if mount.fileSystemType == "cgroup2" { return mount.mountPoint }
+            if mount.fileSystemType == "cgroup", mount.superOptions.split(separator: ",").contains("name=systemd"), legacy == nil {
+                legacy = mount.mountPoint
             }
         }
         return legacy
-    }
-
-    static func unescape(_ field: Substring) -> String {
-        var bytes: [UInt8] = []
-        var index = field.utf8.startIndex
-        let utf8 = field.utf8
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: "\\"), let end = utf8.index(index, offsetBy: 4, limitedBy: utf8.endIndex),
-                let value = UInt8(String(decoding: utf8[utf8.index(after: index)..<end], as: UTF8.self), radix: 8)
-            {
-                bytes.append(value)
-                index = end
-            } else {
-                bytes.append(byte)
-                index = utf8.index(after: index)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The subtree a user's own units live in: their systemd user manager's.

@@ -6,6 +6,8 @@ public struct MountInfo: Equatable, Sendable {
     public var mountPoint: String
     public var fileSystemType: String
     public var source: String
+    /// The file system's own options (after the source), e.g. `rw,xattr,name=systemd`.
+    public var superOptions: String
     public var isShared: Bool
 
     /// Parses the whole file; lines that do not parse are skipped. Octal escapes in paths
@@ -19,7 +21,8 @@ public struct MountInfo: Equatable, Sendable {
             let optional = fields[6..<separator]
             return MountInfo(
                 id: id, parent: parent, mountPoint: unescape(fields[4]), fileSystemType: String(fields[separator + 1]),
-                source: unescape(fields[separator + 2]), isShared: optional.contains { $0.hasPrefix("shared:") })
+                source: unescape(fields[separator + 2]), superOptions: fields.count > separator + 3 ? String(fields[separator + 3]) : "",
+                isShared: optional.contains { $0.hasPrefix("shared:") })
         }
     }
 

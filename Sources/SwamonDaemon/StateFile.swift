@@ -34,12 +34,7 @@ extension Registry {
                 write(.attrs, AttrsFormat.render(state.attributes).trimmingSpaces().description)
                 if state.operations != .paddr { write(.operations, state.operations.rawValue) }
                 write(.accessCheck, state.accessCheck.rawValue)
-                if !state.schemes.isEmpty {
-                    write(.schemes, SchemesFormat.render(state.schemes).split(separator: "\n").map { line in
-                        // Inputs only: the read-back appends two statistics per record.
-                        line.split(separator: " ").prefix(18).joined(separator: " ")
-                    }.joined(separator: " "))
-                }
+                if !state.schemes.isEmpty { write(.schemes, SchemesFormat.inputs(ofReadBack: SchemesFormat.render(state.schemes))) }
                 switch state.targets {
                 case .paddr:
                     write(.targetIDs, "paddr")

@@ -73,6 +73,12 @@ public enum SchemesFormat {
         }.joined()
     }
 
+    /// The inputs of a read-back (each line's 18 numbers, without the statistics after them),
+    /// records joined by spaces: what a write of `schemes` takes to make the same schemes.
+    public static func inputs(ofReadBack text: String) -> String {
+        text.split(separator: "\n").map { $0.split(separator: " ").prefix(fields).joined(separator: " ") }.joined(separator: " ")
+    }
+
     /// `schemes_stats`: `nr_tried sz_tried nr_applied sz_applied qt_exceeds` per scheme.
     public static func renderStats(_ stats: [Scheme.Stats]) -> String {
         stats.map { "\($0.triedCount) \($0.triedBytes) \($0.appliedCount) \($0.appliedBytes) \($0.quotaExceeds)\n" }.joined()

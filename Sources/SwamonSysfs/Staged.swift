@@ -1,3 +1,5 @@
+public import SwamonCore
+
 /// What the sysfs tree holds between writes and `state on`/`commit`, as the kernel's
 /// `damon_sysfs_*` objects do: staged inputs, plus the statistics and tried regions the last
 /// `update_schemes_*` command copied in. New objects take the kernel's defaults.
@@ -34,7 +36,7 @@ public struct StagedTarget: Equatable, Sendable {
 }
 
 public struct StagedScheme: Equatable, Sendable {
-    public var action = "stat"
+    public var action = Scheme.Action.stat
     public var size = StagedRange(min: 0, max: 0)
     public var accesses = StagedRange(min: 0, max: 0)
     public var age = StagedRange(min: 0, max: 0)
@@ -44,7 +46,7 @@ public struct StagedScheme: Equatable, Sendable {
     public var weightSize: UInt32 = 0
     public var weightAccesses: UInt32 = 0
     public var weightAge: UInt32 = 0
-    public var watermarkMetric = "none"
+    public var watermarkMetric = Scheme.Watermarks.Metric.none
     public var watermarkInterval: UInt64 = 0
     public var watermarkHigh: UInt64 = 0
     public var watermarkMid: UInt64 = 0
@@ -54,6 +56,19 @@ public struct StagedScheme: Equatable, Sendable {
     public var tried: [TriedEntry] = []
     public var triedTotalBytes: UInt64 = 0
     public init() {}
+
+    /// The staged form of a scheme swamond holds (what a tree mounted anew shows).
+    public init(_ scheme: Scheme) {
+        action = scheme.action
+        size = StagedRange(min: scheme.sizeRange.lowerBound, max: scheme.sizeRange.upperBound)
+        accesses = StagedRange(min: UInt64(scheme.accessCountRange.lowerBound), max: UInt64(scheme.accessCountRange.upperBound))
+        age = StagedRange(min: UInt64(scheme.ageRange.lowerBound), max: UInt64(scheme.ageRange.upperBound))
+        (quotaMilliseconds, quotaBytes, quotaResetMilliseconds) = (scheme.quota.milliseconds, scheme.quota.bytes, scheme.quota.resetIntervalMilliseconds)
+        (weightSize, weightAccesses, weightAge) = (scheme.quota.weightSize, scheme.quota.weightAccesses, scheme.quota.weightAge)
+        let marks = scheme.watermarks
+        watermarkMetric = marks.metric
+        (watermarkInterval, watermarkHigh, watermarkMid, watermarkLow) = (marks.intervalMicroseconds, marks.high, marks.mid, marks.low)
+    }
 }
 
 /// One `tried_regions/N` directory; `index` is its name (the kernel numbers them across all
@@ -66,19 +81,11 @@ public struct TriedEntry: Equatable, Sendable {
     public var age: UInt64
 }
 
-/// The action names of the 6.12 sysfs `action` file that swamond can apply, with the debugfs
-/// numbers its `schemes` file takes. The kernel's `lru_prio`, `lru_deprio`, `migrate_hot` and
-/// `migrate_cold` are absent, as on a kernel built without them: writing them is `EINVAL`.
+/// The actions of the 6.12 sysfs `action` file that swamond can apply, by the names the kernel
+/// gives them (which are `Scheme.Action`'s). The kernel's `lru_prio`, `lru_deprio`, `migrate_hot`
+/// and `migrate_cold` are absent, as on a kernel built without them: writing them is `EINVAL`.
+/// swamond's own `collapse` is no 6.12 name either; it shows only when read back from a context
+/// configured over the protocol.
 public enum SchemeActions {
-    public static let names = ["willneed", "cold", "pageout", "hugepage", "nohugepage", "stat"]
-
-    public static func number(_ name: String) -> Int? { names.firstIndex(of: name) }
-
-    public static func name(_ number: Int) -> String? {
-        if names.indices.contains(number) { return names[number] }
-        return number == 6 ? "collapse" : nil
-    }
-
-    /// `collapse` exists only when read back from a context configured over the protocol.
-    public static func numberIncludingSwamond(_ name: String) -> Int? { name == "collapse" ? 6 : number(name) }
+    public static let writable = Scheme.Action.allCases.filter { $0 != .collapse }
 }

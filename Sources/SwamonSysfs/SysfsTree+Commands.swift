@@ -41,7 +41,7 @@ extension SysfsTree {
         let doing = "kdamond \(k): on"
         try ask(.write(path(k, .operations), content: c.operations), doing)
         try ask(.write(path(k, .attrs), content: attrsText(c)), doing)
-        let ids: [Target.ID]
+        let ids = stagedTargetIDs(c)
         if c.operations == "paddr" {
             // The kernel's "multiple physical address space monitoring targets makes no sense".
             guard c.targets.count <= 1 else {
@@ -49,10 +49,8 @@ extension SysfsTree {
                 throw Errno.invalidArgument
             }
             try ask(.write(path(k, .targetIDs), content: c.targets.isEmpty ? "" : "paddr"), doing)
-            ids = c.targets.isEmpty ? [] : [42]
         } else {
             try ask(.write(path(k, .targetIDs), content: c.targets.map { String($0.pid) }.joined(separator: " ")), doing)
-            ids = c.targets.map { Target.ID(UInt32(bitPattern: $0.pid)) }
         }
         var triplets: [String] = []
         for (t, target) in c.targets.enumerated() {
@@ -67,10 +65,10 @@ extension SysfsTree {
     func commit(_ k: Int) throws(Errno) {
         let c = context(k)
         let doing = "kdamond \(k): commit"
-        let running = try ask(.read(path(k, .targetIDs)), doing).split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
-        let staged = c.operations == "paddr" ? (c.targets.isEmpty ? [] : ["42"]) : c.targets.map { String($0.pid) }
+        let running = try targetIDs(k, doing)
+        let staged = stagedTargetIDs(c)
         guard running == staged else {
-            report("\(doing): swamond cannot change the targets of a running context (running \(running.joined(separator: " ")), staged \(staged.joined(separator: " "))); turn it off and on")
+            report("\(doing): swamond cannot change the targets of a running context (running \(TargetIDsFormat.render(running).dropLast()), staged \(TargetIDsFormat.render(staged).dropLast())); turn it off and on")
             throw Errno.invalidArgument
         }
         try ask(.write(path(k, .commitAttrs), content: attrsText(c)), doing)
@@ -126,6 +124,20 @@ extension SysfsTree {
         }
     }
 
+    /// The ids the staged targets read back as from `target_ids` once written: the pids, or
+    /// paddr's one target.
+    func stagedTargetIDs(_ c: StagedContext) -> [Target.ID] {
+        if c.operations == "paddr" { return c.targets.isEmpty ? [] : [TargetIDsFormat.paddrTargetID] }
+        return c.targets.map { Target.ID(UInt32(bitPattern: $0.pid)) }
+    }
+
+    /// The ids context `kdamondK`'s `target_ids` reads back (none for a unit or control group).
+    func targetIDs(_ k: Int, _ doing: String) throws(Errno) -> [Target.ID] {
+        let text = try ask(.read(path(k, .targetIDs)), doing)
+        guard case .pids(let pids)? = try? TargetIDsFormat.parse(text) else { return [] }
+        return pids.map { Target.ID(truncatingIfNeeded: $0) }
+    }
+
     func attrsText(_ c: StagedContext) -> String {
         "\(c.sampleMicroseconds) \(c.aggregationMicroseconds) \(c.updateMicroseconds) \(c.regionsRange.min) \(c.regionsRange.max)"
     }
@@ -134,14 +146,13 @@ extension SysfsTree {
     /// `unsigned long` written to sysfs is truncated to 32 bits as it builds the scheme.
     func schemesText(_ c: StagedContext) -> String {
         c.schemes.map { s in
-            let action = SchemeActions.numberIncludingSwamond(s.action) ?? 5
             let fields: [UInt64] = [
                 s.size.min, s.size.max,
                 UInt64(UInt32(truncatingIfNeeded: s.accesses.min)), UInt64(UInt32(truncatingIfNeeded: s.accesses.max)),
                 UInt64(UInt32(truncatingIfNeeded: s.age.min)), UInt64(UInt32(truncatingIfNeeded: s.age.max)),
-                UInt64(action), s.quotaMilliseconds, s.quotaBytes, s.quotaResetMilliseconds,
+                UInt64(s.action.rawValue), s.quotaMilliseconds, s.quotaBytes, s.quotaResetMilliseconds,
                 UInt64(s.weightSize), UInt64(s.weightAccesses), UInt64(s.weightAge),
-                s.watermarkMetric == "free_mem_rate" ? 1 : 0, s.watermarkInterval, s.watermarkHigh, s.watermarkMid, s.watermarkLow,
+                UInt64(s.watermarkMetric.rawValue), s.watermarkInterval, s.watermarkHigh, s.watermarkMid, s.watermarkLow,
             ]
             return fields.map(String.init).joined(separator: " ")
         }.joined(separator: " ")

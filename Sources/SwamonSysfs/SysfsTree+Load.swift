@@ -32,31 +32,20 @@ extension SysfsTree {
         } catch {
             throw Errno.ioError
         }
-        let ids = try ask(.read(path(k, .targetIDs)), doing).split(whereSeparator: { $0 == " " || $0 == "\n" })
-        c.targets = ids.compactMap { Int32($0) }.map { c.operations == "paddr" ? StagedTarget(pid: 0) : StagedTarget(pid: $0) }
-        if let initRegions = try? link.send(.read(path(k, .initRegions))) {
-            for line in initRegions.split(separator: "\n") {
-                let fields = line.split(separator: " ")
-                guard fields.count == 3, let start = UInt64(fields[1]), let end = UInt64(fields[2]),
-                    let t = ids.firstIndex(of: fields[0]), t < c.targets.count
-                else { continue }
-                c.targets[t].regions.append(StagedRange(min: start, max: end))
-            }
+        let ids = try targetIDs(k, doing)
+        c.targets = ids.map { c.operations == "paddr" ? StagedTarget(pid: 0) : StagedTarget(pid: Int32(truncatingIfNeeded: $0)) }
+        // Readable only while the context is stopped (EBUSY otherwise): then no regions.
+        if let text = try? link.send(.read(path(k, .initRegions))),
+            let regions = try? InitRegionsFormat.parse(text, targetIDs: ids)
+        {
+            for (t, ranges) in regions.enumerated() { c.targets[t].regions = ranges.map { StagedRange(min: $0.start, max: $0.end) } }
         }
-        for line in try ask(.read(path(k, .schemes)), doing).split(separator: "\n") {
-            let n = line.split(separator: " ").compactMap { UInt64($0) }
-            guard n.count >= 18 else { continue }
-            var s = StagedScheme()
-            s.size = StagedRange(min: n[0], max: n[1])
-            s.accesses = StagedRange(min: n[2], max: n[3])
-            s.age = StagedRange(min: n[4], max: n[5])
-            s.action = SchemeActions.name(Int(n[6])) ?? "stat"
-            (s.quotaMilliseconds, s.quotaBytes, s.quotaResetMilliseconds) = (n[7], n[8], n[9])
-            (s.weightSize, s.weightAccesses, s.weightAge) = (UInt32(truncatingIfNeeded: n[10]), UInt32(truncatingIfNeeded: n[11]), UInt32(truncatingIfNeeded: n[12]))
-            s.watermarkMetric = n[13] == 1 ? "free_mem_rate" : "none"
-            (s.watermarkInterval, s.watermarkHigh, s.watermarkMid, s.watermarkLow) = (n[14], n[15], n[16], n[17])
-            c.schemes.append(s)
+        let schemes = try ask(.read(path(k, .schemes)), doing)
+        guard let parsed = try? SchemesFormat.parse(SchemesFormat.inputs(ofReadBack: schemes)) else {
+            report("\(doing): its schemes could not be read back")
+            throw Errno.ioError
         }
+        c.schemes = parsed.map(StagedScheme.init)
         return c
     }
 }

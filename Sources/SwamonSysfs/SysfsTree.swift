@@ -1,3 +1,4 @@
+import SwamonCore
 import SwamonProtocol
 public import SystemPackage
 
@@ -21,6 +22,8 @@ public final class SysfsTree {
     public static func contextName(_ k: Int) -> String { "kdamond\(k)" }
 
     static let availableOperations = ["vaddr", "fvaddr", "paddr"]
+    /// The sysfs names of the watermark metrics, indexed by `Scheme.Watermarks.Metric`'s raw
+    /// value (the kernel's `enum damos_wmark_metric` order).
     static let watermarkMetrics = ["none", "free_mem_rate"]
 
     // MARK: Reads
@@ -55,7 +58,7 @@ public final class SysfsTree {
             let region = context(k).targets[t].regions[r]
             return "\(bound == .start ? region.min : region.max)\n"
         case .nrSchemes(let k): return "\(context(k).schemes.count)\n"
-        case .action(let k, let s): return context(k).schemes[s].action + "\n"
+        case .action(let k, let s): return context(k).schemes[s].action.name + "\n"
         case .pattern(let k, let s, let which, let bound):
             let scheme = context(k).schemes[s]
             let range = which == .size ? scheme.size : which == .accesses ? scheme.accesses : scheme.age
@@ -77,7 +80,7 @@ public final class SysfsTree {
         case .watermark(let k, let s, let which):
             let scheme = context(k).schemes[s]
             switch which {
-            case .metric: return scheme.watermarkMetric + "\n"
+            case .metric: return Self.watermarkMetrics[Int(scheme.watermarkMetric.rawValue)] + "\n"
             case .interval: return "\(scheme.watermarkInterval)\n"
             case .high: return "\(scheme.watermarkHigh)\n"
             case .mid: return "\(scheme.watermarkMid)\n"
@@ -137,8 +140,8 @@ public final class SysfsTree {
             if bound == .start { kdamonds[k].contexts[0].targets[t].regions[r].min = value } else { kdamonds[k].contexts[0].targets[t].regions[r].max = value }
         case .nrSchemes(let k): kdamonds[k].contexts[0].schemes = Array(repeating: StagedScheme(), count: try count(text))
         case .action(let k, let s):
-            guard let name = SchemeActions.names.first(where: { KernelInput.streq(text, $0) }) else { throw Errno.invalidArgument }
-            kdamonds[k].contexts[0].schemes[s].action = name
+            guard let action = SchemeActions.writable.first(where: { KernelInput.streq(text, $0.name) }) else { throw Errno.invalidArgument }
+            kdamonds[k].contexts[0].schemes[s].action = action
         case .pattern(let k, let s, let which, let bound):
             let value = try KernelInput.unsignedLong(text)
             switch which {
@@ -162,8 +165,10 @@ public final class SysfsTree {
             }
         case .watermark(let k, let s, let which):
             if which == .metric {
-                guard let name = Self.watermarkMetrics.first(where: { KernelInput.streq(text, $0) }) else { throw Errno.invalidArgument }
-                kdamonds[k].contexts[0].schemes[s].watermarkMetric = name
+                guard let index = Self.watermarkMetrics.firstIndex(where: { KernelInput.streq(text, $0) }),
+                    let metric = Scheme.Watermarks.Metric(rawValue: UInt32(index))
+                else { throw Errno.invalidArgument }
+                kdamonds[k].contexts[0].schemes[s].watermarkMetric = metric
                 return
             }
             let value = try KernelInput.unsignedLong(text)

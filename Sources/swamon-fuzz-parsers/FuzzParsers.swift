@@ -33,8 +33,7 @@ func fuzzParsers(_ bytes: [UInt8]) {
         }
     }
     if let schemes = try? SchemesFormat.parse(text) {
-        let inputs = SchemesFormat.render(schemes).split(separator: "\n").map { $0.split(separator: " ").prefix(18).joined(separator: " ") }
-        let again = try? SchemesFormat.parse(inputs.joined(separator: " "))
+        let again = try? SchemesFormat.parse(SchemesFormat.inputs(ofReadBack: SchemesFormat.render(schemes)))
         FuzzEntry.require(again == schemes, "schemes do not round-trip: \(text)")
     }
     _ = try? MonitorOnFormat.parse(text)

@@ -110,22 +110,21 @@ extension Registry {
     }
 
     /// `schemes_tried_regions` of a running context: answered by its monitoring thread after
-    /// the next aggregation's scheme pass. nil for every other read. Root only: tried regions
-    /// are not filtered by target.
+    /// the next aggregation's scheme pass. nil for every other read and for a stopped context.
+    /// Tried regions are not filtered by target: a non-root peer must be allowed to inspect
+    /// every target (checked outside the registry's lock, as it reads /proc).
     func readLater(_ path: ControlPath, by peer: Peer) throws(ControlError) -> Reply? {
-        let run = try contexts.withLock { (contexts) throws(ControlError) -> MonitorRun? in
+        let found = try contexts.withLock { (contexts) throws(ControlError) -> (name: String, targets: [MonitoredProcess], run: MonitorRun?)? in
             guard case .context(let index, .schemesTriedRegions) = try resolve(path, in: contexts) else { return nil }
-            guard peer.isRoot || contexts[index].lastTargets.allSatisfy({ process in
-                (try? authorizeInspection(of: process, by: peer)) != nil
-            }) else {
-                throw ControlError(.EACCES, "the tried regions of context \(contexts[index].name) include processes uid \(peer.uid) may not inspect")
-            }
-            guard let run = contexts[index].run else { return nil }
-            return run
+            return (contexts[index].name, contexts[index].lastTargets, contexts[index].run)
         }
-        guard let run else { return nil }
+        guard let found else { return nil }
+        guard found.targets.allSatisfy({ mayInspect(Target.ID($0.pid), among: found.targets, by: peer) }) else {
+            throw ControlError(.EACCES, "the tried regions of context \(found.name) include processes uid \(peer.uid) may not inspect")
+        }
+        guard let run = found.run else { return nil }
         return .later { answer in
-            if !run.enqueueTriedRegionsReader(answer) {
+            if !run.tried.enqueue(answer) {
                 answer(.error(ControlError(.EINVAL, "\(run.contextName) stopped before its next aggregation")))
             }
         }
@@ -150,31 +149,13 @@ extension Registry {
         let resolved = try contexts.withLock { (contexts) throws(ControlError) in try resolve(path, in: contexts) }
         if case .root(.monitorOn) = resolved, try !MonitorOnFormat.parse(content) {
             guard runningCount > 0 else { throw ControlError(.EPERM, "monitoring is not on") }
-            // Answered once the threads ended and the state file says monitoring is off, so a
-            // restart right after the answer does not resume.
-            return .later { [self] answer in
-                DispatchQueue.global().async { [self] in
-                    do throws(ControlError) { try stopAll() } catch { return answer(.error(error)) }
-                    guard let saver, let ticket = saveState() else { return answer(.ok) }
-                    saver.whenSaved(ticket) { failure in
-                        answer(failure.map { .error(ControlError(.EIO, "monitoring stopped, but the state file could not be updated, so a restart would resume it: \($0)")) } ?? .ok)
-                    }
-                }
-            }
+            return stopLater(what: "monitoring") { [self] () throws(ControlError) in try stopAll() }
         }
         if case .context(let index, .state) = resolved, try !MonitorOnFormat.parse(content) {
             try contexts.withLock { (contexts) throws(ControlError) in
                 guard contexts[index].isRunning else { throw ControlError(.EPERM, "context \(contexts[index].name) is not on") }
             }
-            return .later { [self] answer in
-                DispatchQueue.global().async { [self] in
-                    do throws(ControlError) { try stop(contextAt: index) } catch { return answer(.error(error)) }
-                    guard let saver, let ticket = saveState() else { return answer(.ok) }
-                    saver.whenSaved(ticket) { failure in
-                        answer(failure.map { .error(ControlError(.EIO, "the context stopped, but the state file could not be updated, so a restart would resume it: \($0)")) } ?? .ok)
-                    }
-                }
-            }
+            return stopLater(what: "the context") { [self] () throws(ControlError) in try stop(contextAt: index) }
         }
         if case .context(let index, let file) = resolved, file == .commitAttrs || file == .commitSchemes,
             let reply = try commitOnline(index, file, content, from: peer)
@@ -186,6 +167,21 @@ extension Registry {
         return .later { answer in
             saver.whenSaved(ticket) { failure in
                 answer(failure.map { .error(ControlError(.EIO, "the change is in effect but was not saved to the state file, so a restart loses it: \($0)")) } ?? .ok)
+            }
+        }
+    }
+
+    /// `off` to `monitor_on` or to a context's `state`: answered once the threads ended and the
+    /// state file says so, so a restart right after the answer does not resume. Runs `stop` off
+    /// the event loop (it waits up to a sampling interval).
+    func stopLater(what: String, _ stop: @escaping @Sendable () throws(ControlError) -> Void) -> Reply {
+        .later { [self] answer in
+            DispatchQueue.global().async { [self] in
+                do throws(ControlError) { try stop() } catch { return answer(.error(error)) }
+                guard let saver, let ticket = saveState() else { return answer(.ok) }
+                saver.whenSaved(ticket) { failure in
+                    answer(failure.map { .error(ControlError(.EIO, "\(what) stopped, but the state file could not be updated, so a restart would resume it: \($0)")) } ?? .ok)
+                }
             }
         }
     }
@@ -392,7 +388,7 @@ extension Registry {
         }
         let (attributes, schemes) = (commit.attributes, commit.schemes)
         return .later { [self] answer in
-            if !run.enqueue(PendingCommit(attributes: attributes, schemes: schemes, answer: answer)) {
+            if !run.commits.enqueue(PendingCommit(attributes: attributes, schemes: schemes, answer: answer)) {
                 // The thread ended meanwhile: a plain write to the stopped context.
                 do throws(ControlError) {
                     try writeContextFile(index, file, content, from: peer)

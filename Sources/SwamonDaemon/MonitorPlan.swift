@@ -167,7 +167,7 @@ struct MonitorPlan: Sendable {
         context.callbacks.afterWatermarkWait = { context in
             reporter.published(context)
             // Every scheme is inactive: nothing is tried (the kernel ends the update the same way).
-            for answer in run.takeTriedRegionsReaders() { answer(.ok(content: "")) }
+            for answer in run.tried.take() { answer(.ok(content: "")) }
             registry.applyCommits(run, to: context)
         }
         context.callbacks.afterAggregation = { context in
@@ -185,7 +185,7 @@ struct MonitorPlan: Sendable {
                     ["SWAMON_TARGET": "\(process.pid)"])
             }
             registry.applyCommits(run, to: context)
-            let readers = run.takeTriedRegionsReaders()
+            let readers = run.tried.take()
             if !readers.isEmpty {
                 if context.schemes.isEmpty {
                     for answer in readers { answer(.ok(content: "")) }
@@ -234,7 +234,7 @@ struct MonitorPlan: Sendable {
             ? "monitor_on off" : groupEnded ?? context.stopReason.map { "error: \($0)" } ?? "every target exited"
         // The kernel answers a pending update of tried regions when the kdamond ends, with
         // what it had (here: nothing, as no scheme pass finished for them).
-        for answer in triedReaders + run.closeTriedRegionsReaders() { answer(.ok(content: "")) }
+        for answer in triedReaders + run.tried.close() { answer(.ok(content: "")) }
         registry.finished(run, reason: reason)
     }
 

@@ -32,11 +32,11 @@ final class MonitorRun: Sendable {
     /// How long the thread may legitimately sleep between heartbeats, µs (a commit of attrs
     /// changes it).
     let sampleIntervalNow: Atomic<UInt64>
-    /// Commits not yet taken by the thread; closed (nil) once the thread has ended.
-    private let commits = Mutex<[PendingCommit]?>([])
-    /// Reads of `schemes_tried_regions` waiting for the next aggregation's scheme pass; closed
-    /// (nil) once the thread has ended.
-    private let triedReaders = Mutex<[@Sendable (Response) -> Void]?>([])
+    /// Commits not yet taken by the thread; closed once the thread has ended.
+    let commits = ClosableQueue<PendingCommit>()
+    /// Readers of `schemes_tried_regions` waiting for the next aggregation's scheme pass; closed
+    /// once the thread has ended.
+    let tried = ClosableQueue<@Sendable (Response) -> Void>()
 
     init(contextName: String, sampleInterval: UInt64) throws(Errno) {
         self.contextName = contextName
@@ -71,57 +71,6 @@ final class MonitorRun: Sendable {
     }
 
     deinit { try? wakeup.close() }
-
-    /// Queues a commit for the thread; false once the thread has ended (then the caller applies
-    /// it to the stopped context itself).
-    func enqueue(_ commit: PendingCommit) -> Bool {
-        commits.withLock { pending in
-            guard pending != nil else { return false }
-            pending!.append(commit)
-            return true
-        }
-    }
-
-    /// The commits queued since the last call; runs on the monitoring thread.
-    func takeCommits() -> [PendingCommit] {
-        commits.withLock { pending in
-            defer { if pending != nil { pending = [] } }
-            return pending ?? []
-        }
-    }
-
-    /// Closes the queue as the thread ends and returns what it never took.
-    func closeCommits() -> [PendingCommit] {
-        commits.withLock { pending in
-            defer { pending = nil }
-            return pending ?? []
-        }
-    }
-
-    /// Queues a reader of the tried regions; false once the thread has ended.
-    func enqueueTriedRegionsReader(_ answer: @escaping @Sendable (Response) -> Void) -> Bool {
-        triedReaders.withLock { pending in
-            guard pending != nil else { return false }
-            pending!.append(answer)
-            return true
-        }
-    }
-
-    /// The readers queued since the last call; runs on the monitoring thread.
-    func takeTriedRegionsReaders() -> [@Sendable (Response) -> Void] {
-        triedReaders.withLock { pending in
-            defer { if pending != nil { pending = [] } }
-            return pending ?? []
-        }
-    }
-
-    /// Closes the readers' queue as the thread ends and returns who still waits.
-    func closeTriedRegionsReaders() -> [@Sendable (Response) -> Void] {
-        triedReaders.withLock { pending in
-            defer { pending = nil }
-            return pending ?? []
-        }
-    }
 
     /// Asks the thread to stop; it notices within one sampling interval.
     func requestStop() {

@@ -17,7 +17,7 @@ extension Registry {
     /// Runs on the monitoring thread at each aggregation and watermark check: applies the
     /// queued commits to the running context, then to the registry's copy, and answers them.
     func applyCommits(_ run: MonitorRun, to context: MonitoringContext) {
-        for commit in run.takeCommits() {
+        for commit in run.commits.take() {
             if let attributes = commit.attributes {
                 do throws(AttributesError) { try context.setAttributes(attributes) } catch {
                     commit.answer(.error(ControlError(.EINVAL, error.description)))
@@ -48,7 +48,7 @@ extension Registry {
     /// As a monitoring thread ends: commits it never took become plain writes to the now
     /// stopped context.
     func applyLeftoverCommits(_ run: MonitorRun, contextName: String) {
-        for commit in run.closeCommits() {
+        for commit in run.commits.close() {
             contexts.withLock { contexts in
                 guard let index = contexts.firstIndex(where: { $0.name == contextName }) else { return }
                 if let attributes = commit.attributes { contexts[index].attributes = attributes }

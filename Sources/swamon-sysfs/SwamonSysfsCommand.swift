@@ -1,5 +1,6 @@
 import ArgumentParser
 import CFuse
+import FoundationEssentials
 import Glibc
 import SwamonLinux
 import SwamonProtocol
@@ -38,7 +39,7 @@ struct SwamonSysfsCommand: ParsableCommand {
         let socketPath =
             socket
             ?? SocketPath.clientDefault(
-                uid: getuid(), environment: ProcessInfoLite.environment, systemExists: access(SocketPath.system, F_OK) == 0)
+                uid: getuid(), environment: ProcessInfo.processInfo.environment, systemExists: access(SocketPath.system, F_OK) == 0)
         let tree = SysfsTree(link: SocketLink(path: socketPath)) { reason in
             let line = Array("swamon-sysfs: \(reason)\n".utf8)
             _ = line.withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
@@ -82,19 +83,5 @@ struct SwamonSysfsCommand: ParsableCommand {
         }
         let result = fuse_loop(fuse)
         if result < 0 { throw ExitCode(1) }
-    }
-}
-
-/// The environment without Foundation.
-enum ProcessInfoLite {
-    static var environment: [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") { result[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
-            pointer += 1
-        }
-        return result
     }
 }

@@ -14,6 +14,9 @@ public final class MonitoringContext {
     /// Monotonic nanoseconds, stamped on each aggregation snapshot.
     public let clock: () -> UInt64
     var random: any RandomNumberGenerator
+    /// How sampled pages are chosen: the kernel's `.random` unless the owner says otherwise before
+    /// monitoring starts.
+    public var sampling: SamplingStrategy = .random
 
     /// Sampling intervals completed since monitoring started (DAMON: `passed_sample_intervals`).
     public internal(set) var passedSamples: UInt64 = 0

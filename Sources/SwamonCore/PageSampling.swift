@@ -4,13 +4,28 @@
 enum PageSampling {
     /// Picks each region's sampling address and arms its page; runs at the start of every sample.
     static func prepare(_ context: MonitoringContext, in addressSpace: any AddressSpace) {
+        let sampling = context.sampling
+        let pageSize = context.minRegionSize
         context.withTargetsAndRandom { targets, random in
             for t in targets.indices {
                 var addresses: [UInt64] = []
                 addresses.reserveCapacity(targets[t].regions.count)
                 targets[t].regions.withUnsafeMutableBufferPointer { regions in
                     for r in regions.indices {
-                        let address = randomAddress(in: regions[r].range, using: &random)
+                        let address: UInt64
+                        switch sampling {
+                        case .random:
+                            address = randomAddress(in: regions[r].range, using: &random)
+                        case .sparse(let sparse):
+                            if regions[r].samplingDwell > 0 && regions[r].samplingRange == regions[r].range {
+                                regions[r].samplingDwell -= 1
+                                address = regions[r].samplingAddress
+                            } else {
+                                address = sparse.address(in: regions[r].range, pageSize: pageSize, using: &random)
+                                regions[r].samplingDwell = sparse.dwell - 1
+                                regions[r].samplingRange = regions[r].range
+                            }
+                        }
                         regions[r].samplingAddress = address
                         addresses.append(address)
                     }

@@ -8,6 +8,10 @@ public struct Region: Equatable, Sendable {
     public var range: AddressRange
     /// The address sampled in the current sampling interval (DAMON: `sampling_addr`).
     public var samplingAddress: UInt64 = 0
+    /// With the sparse sampling strategy: further samples that keep `samplingAddress`, and the
+    /// range it was drawn for (a region whose range changed draws anew).
+    public var samplingDwell: UInt32 = 0
+    public var samplingRange = AddressRange(0, 0)
     /// DAMON: `nr_accesses`.
     public var accessCount: UInt32 = 0
     /// Pseudo moving sum of accesses in basis points of one aggregation (DAMON: `nr_accesses_bp`).

@@ -45,7 +45,7 @@ extension Registry {
         write [CONTEXT/]FILE [CONTENT] write a file (as echo CONTENT > FILE would)
         root files: monitor_on mk_contexts rm_contexts
         context files: attrs target_ids init_regions schemes kdamond_pid regions operations access_check
-                       schemes_stats schemes_tried_regions commit_attrs commit_schemes state
+                       sampling schemes_stats schemes_tried_regions commit_attrs commit_schemes state
         status                         contexts, states, backends, targets, regions, samples, drops
         watch [CONTEXT]                stream one line per target per aggregation
         version                        daemon and protocol version
@@ -97,6 +97,9 @@ extension Registry {
                 case .accessCheck:
                     if state.isRunning, let backend = state.backendInUse { return backend.rawValue + "\n" }
                     return state.accessCheck.rawValue + "\n"
+                case .sampling:
+                    if state.isRunning, let strategy = state.samplingInUse { return strategy.name + "\n" }
+                    return state.sampling.rawValue + "\n"
                 case .schemesStats: return SchemesFormat.renderStats(state.schemes.map(\.stats))
                 case .commitAttrs, .commitSchemes:
                     throw ControlError(.EINVAL, "\(file.rawValue) is write-only; read \(file == .commitAttrs ? "attrs" : "schemes") instead")
@@ -217,8 +220,8 @@ extension Registry {
             guard !contexts.contains(where: { $0.name == name }) else {
                 throw ControlError(.EEXIST, "context \(name) exists already")
             }
-            let defaults = settings.withLock { ($0.defaultAttributes, $0.accessCheck) }
-            contexts.append(ContextState(name: String(name), attributes: defaults.0, accessCheck: defaults.1))
+            let defaults = settings.withLock { ($0.defaultAttributes, $0.accessCheck, $0.sampling) }
+            contexts.append(ContextState(name: String(name), attributes: defaults.0, accessCheck: defaults.1, sampling: defaults.2))
         }
     }
 
@@ -295,6 +298,14 @@ extension Registry {
             try update(index) { (state) throws(ControlError) in
                 try state.requireStopped()
                 state.accessCheck = setting
+            }
+        case .sampling:
+            guard let setting = SamplingSetting(rawValue: String(content.trimmingSpaces())) else {
+                throw ControlError(.EINVAL, SamplingSetting.choices)
+            }
+            try update(index) { (state) throws(ControlError) in
+                try state.requireStopped()
+                state.sampling = setting
             }
         case .state:
             let name = try contexts.withLock { (contexts) throws(ControlError) in
@@ -417,7 +428,8 @@ extension Registry {
                 let regions = state.snapshots.reduce(0) { $0 + $1.regions.count }
                 let access = state.isRunning ? (state.backendInUse?.rawValue ?? "auto") : state.accessCheck.rawValue
                 text += "context=\(state.name) state=\(state.isRunning ? "on" : "off") operations=\(state.operations.rawValue)"
-                text += " access_check=\(access) targets=\(targets.isEmpty ? "-" : targets) regions=\(regions)"
+                let sampling = state.isRunning ? (state.samplingInUse?.name ?? "auto") : state.sampling.rawValue
+                text += " access_check=\(access) sampling=\(sampling) targets=\(targets.isEmpty ? "-" : targets) regions=\(regions)"
                 if case .group(let group) = state.targets { text += " unit=\(group.unitName)" }
                 text += " samples=\(state.samples) aggregations=\(state.aggregations)"
                 text += " sample_interval_us=\(state.attributes.sampleInterval) sample_period_us=\(state.samplePeriod / 1000)"

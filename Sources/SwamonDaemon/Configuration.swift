@@ -15,6 +15,8 @@ public struct Configuration: Equatable, Sendable {
     public var defaultAttributes = Attributes.kernelDefault
     /// `access_check` of every new context: `auto` or a backend name.
     public var accessCheck: AccessCheckSetting = .auto
+    /// `sampling` of every new context.
+    public var sampling: SamplingSetting = .auto
     /// One results record per target every this many aggregations; 0 = none.
     public var journalEvery: UInt64 = 1
     /// Where contexts, attrs, operations, access checks and schemes are kept across restarts;
@@ -45,7 +47,7 @@ public struct Configuration: Equatable, Sendable {
     }
 
     public static let keys = [
-        "socket_path", "socket_mode", "control_group", "default_attrs", "access_check", "journal_every", "state_file",
+        "socket_path", "socket_mode", "control_group", "default_attrs", "access_check", "sampling", "journal_every", "state_file",
         "max_targets", "max_contexts", "max_connections", "max_connections_per_uid", "max_buffered_input", "request_timeout",
         "idle_timeout", "metrics_listen", "metrics_textfile",
     ]
@@ -94,6 +96,9 @@ public struct Configuration: Equatable, Sendable {
                 throw ConfigurationError("access_check must be auto, page_idle, soft_dirty or referenced")
             }
             accessCheck = setting
+        case "sampling":
+            guard let setting = SamplingSetting(rawValue: value) else { throw ConfigurationError(SamplingSetting.choices) }
+            sampling = setting
         case "journal_every":
             guard let every = UInt64(value) else { throw ConfigurationError("journal_every must be a whole number") }
             journalEvery = every
@@ -139,6 +144,25 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+/// What a context's `sampling` file holds: how its sampled pages are chosen.
+public enum SamplingSetting: String, Equatable, Sendable {
+    /// `sparse` with the page_idle backend (where it saves work), the kernel's `random` otherwise.
+    case auto
+    case random
+    case sparse
+
+    static let choices = "sampling must be auto, random or sparse"
+
+    /// The strategy for a run with `backend`; `seed` places the sparse candidates.
+    func strategy(for backend: AccessCheckKind, seed: UInt64) -> SamplingStrategy {
+        switch self {
+        case .random: .random
+        case .sparse: .sparse(.standard(seed: seed))
+        case .auto: backend == .pageIdle ? .sparse(.standard(seed: seed)) : .random
+        }
+    }
 }
 
 /// What a context's `access_check` file holds: a backend, or `auto` (the first that works).

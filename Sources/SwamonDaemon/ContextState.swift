@@ -38,6 +38,7 @@ struct ContextState {
     var attributes: Attributes
     var operations: OperationsKind = .vaddr
     var accessCheck: AccessCheckSetting
+    var sampling: SamplingSetting
     var targets: TargetSet = .processes([])
     /// Per target, in target order (`init_regions`).
     var initRegions: [[AddressRange]] = []
@@ -47,6 +48,8 @@ struct ContextState {
     var run: MonitorRun?
     /// The backend the running (or last) monitoring uses.
     var backendInUse: AccessCheckKind?
+    /// The strategy the running (or last) monitoring uses.
+    var samplingInUse: SamplingStrategy?
     /// The last aggregation's regions, one per target; kept after monitoring ends until the next start.
     var snapshots: [AggregationSnapshot] = []
     /// The processes `snapshots` are about (kept with them after monitoring ends, so that who may
@@ -69,10 +72,11 @@ struct ContextState {
     /// Process name and systemd unit of each target, read once per target by the monitoring thread.
     var targetLabels: [Target.ID: ProcessLabels] = [:]
 
-    init(name: String, attributes: Attributes, accessCheck: AccessCheckSetting) {
+    init(name: String, attributes: Attributes, accessCheck: AccessCheckSetting, sampling: SamplingSetting) {
         self.name = name
         self.attributes = attributes
         self.accessCheck = accessCheck
+        self.sampling = sampling
     }
 
     var isRunning: Bool { run != nil }

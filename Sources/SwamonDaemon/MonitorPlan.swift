@@ -16,6 +16,8 @@ struct MonitorPlan: Sendable {
     let initRegions: [[AddressRange]]
     let backend: AccessCheckKind
     let backendReason: String
+    /// How sampled pages are chosen, decided from the context's `sampling` and `backend`.
+    let sampling: SamplingStrategy
     let sampler: Sampler
     /// The schemes as they start: refused at once where the kernel lacks an advice.
     let schemes: [SchemeRun]
@@ -80,6 +82,7 @@ struct MonitorPlan: Sendable {
             do { sampler = .physical(try PhysicalAddressSpace()) } catch {
                 throw ControlError(.ENOTSUP, "paddr monitoring cannot open the page_idle bitmap and /proc/kpageflags: \(error)")
             }
+            sampling = state.sampling.strategy(for: backend, seed: UInt64.random(in: 0...UInt64.max))
             return
         }
         switch state.accessCheck {
@@ -98,6 +101,7 @@ struct MonitorPlan: Sendable {
             backend = kind
             backendReason = "configured"
         }
+        sampling = state.sampling.strategy(for: backend, seed: UInt64.random(in: 0...UInt64.max))
         switch backend {
         case .referenced: sampler = .processes(ReferencedAccessCheck())
         case .softDirty: sampler = .processes(SoftDirtyAccessCheck())
@@ -140,6 +144,7 @@ struct MonitorPlan: Sendable {
             clock: Syscalls.monotonicNanoseconds
         )
         context.schemes = schemes
+        context.sampling = sampling
         context.freeMemoryRate = MemoryInfo.freeRate
         var exited = Set<Int32>()
         var processes = targets
@@ -148,7 +153,7 @@ struct MonitorPlan: Sendable {
         let described = operations == .paddr ? "paddr" : targets.map { String($0.pid) }.joined(separator: " ")
         registry.results.event(
             MessageID.started,
-            "\(name): monitoring started (targets \(described), access check \(backend.rawValue))",
+            "\(name): monitoring started (targets \(described), access check \(backend.rawValue), \(sampling.name) sampling)",
             context: name)
         let hangForTest = Self.faultSwitch == "hang-monitor"
         let reporter = SchemeReporter(contextName: name, registry: registry, run: run)

@@ -36,6 +36,7 @@ public final class Registry: Sendable {
         var controlGroupID: UInt32?
         var defaultAttributes: Attributes
         var accessCheck: AccessCheckSetting
+        var sampling: SamplingSetting
         var journalEvery: UInt64
 
         init(_ configuration: Configuration) {
@@ -43,6 +44,7 @@ public final class Registry: Sendable {
             controlGroupID = groupID(named: configuration.controlGroup)
             defaultAttributes = configuration.defaultAttributes
             accessCheck = configuration.accessCheck
+            sampling = configuration.sampling
             journalEvery = configuration.journalEvery
         }
     }
@@ -57,7 +59,8 @@ public final class Registry: Sendable {
         controlGroups = ControlGroups.system()
         contexts = Mutex([
             ContextState(
-                name: ContextName.root, attributes: configuration.defaultAttributes, accessCheck: configuration.accessCheck)
+                name: ContextName.root, attributes: configuration.defaultAttributes, accessCheck: configuration.accessCheck,
+                sampling: configuration.sampling)
         ])
     }
 
@@ -78,6 +81,7 @@ public final class Registry: Sendable {
             if next.controlGroup != live.controlGroup { notes.append("control_group \(live.controlGroup) -> \(next.controlGroup)") }
             if next.defaultAttributes != live.defaultAttributes { notes.append("default_attrs changed (new contexts)") }
             if next.accessCheck != live.accessCheck { notes.append("access_check \(live.accessCheck.rawValue) -> \(next.accessCheck.rawValue) (new contexts)") }
+            if next.sampling != live.sampling { notes.append("sampling \(live.sampling.rawValue) -> \(next.sampling.rawValue) (new contexts)") }
             if next.journalEvery != live.journalEvery { notes.append("journal_every \(live.journalEvery) -> \(next.journalEvery)") }
             live = next
         }
@@ -142,6 +146,7 @@ public final class Registry: Sendable {
             for (index, plan, run) in plans {
                 contexts[index].run = run
                 contexts[index].backendInUse = plan.backend
+                contexts[index].samplingInUse = plan.sampling
                 contexts[index].snapshots = []
                 contexts[index].lastTargets = plan.targets
                 contexts[index].targetLabels = [:]

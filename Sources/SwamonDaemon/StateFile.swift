@@ -34,6 +34,7 @@ extension Registry {
                 write(.attrs, AttrsFormat.render(state.attributes).trimmingSpaces().description)
                 if state.operations != .paddr { write(.operations, state.operations.rawValue) }
                 write(.accessCheck, state.accessCheck.rawValue)
+                if state.sampling != .auto { write(.sampling, state.sampling.rawValue) }
                 if !state.schemes.isEmpty { write(.schemes, SchemesFormat.inputs(ofReadBack: SchemesFormat.render(state.schemes))) }
                 switch state.targets {
                 case .paddr:

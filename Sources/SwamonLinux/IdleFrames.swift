@@ -103,18 +103,28 @@ public final class IdleFrames: Sendable {
 
     /// Whether each of `count` sampled pages was accessed since `frames` were marked for them;
     /// nil entries (no frame) read as not accessed, and so does every page when `frames` is not
-    /// one per page (nothing was armed for this sample). Each bitmap word is read once; a short
-    /// read (the last word below max_pfn) leaves its frames' state unknown: not accessed.
+    /// one per page (nothing was armed for this sample).
     public func check(_ frames: [Frame?], count: Int) -> [PageAccess] {
         guard frames.count == count else { return Array(repeating: PageAccess(accessed: false, pageSize: pageSize), count: count) }
+        return checkKeepingIdleness(frames).accesses
+    }
+
+    /// `check`, and per frame whether it was read as still idle (then it stays armed: the read
+    /// cleared its Accessed bits and left its idle flag). Each bitmap word is read once; a short
+    /// read (the last word below max_pfn) leaves its frames' state unknown: not accessed, and not
+    /// known to be idle.
+    public func checkKeepingIdleness(_ frames: [Frame?]) -> (accesses: [PageAccess], idle: [Bool]) {
         var words: [UInt64: UInt64?] = [:]
-        return frames.map { frame in
-            guard let frame else { return PageAccess(accessed: false, pageSize: pageSize) }
+        var idle = [Bool](repeating: false, count: frames.count)
+        let accesses = frames.indices.map { i in
+            guard let frame = frames[i] else { return PageAccess(accessed: false, pageSize: pageSize) }
             let index = frame.head / 64
             if words[index] == nil { words[index] = bitmap.word(at: index) }
             guard let word = words[index] ?? nil else { return PageAccess(accessed: false, pageSize: frame.size) }
-            return PageAccess(accessed: word & (1 << (frame.head % 64)) == 0, pageSize: frame.size)
+            idle[i] = word & (1 << (frame.head % 64)) != 0
+            return PageAccess(accessed: !idle[i], pageSize: frame.size)
         }
+        return (accesses, idle)
     }
 
     static let lru: UInt64 = 1 << 5

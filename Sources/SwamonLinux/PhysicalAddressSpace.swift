@@ -9,7 +9,7 @@ public import SystemPackage
 public final class PhysicalAddressSpace: AddressSpace, @unchecked Sendable {
     let frames: IdleFrames
     /// Armed at the start of a sample, checked one interval later; the monitoring thread's alone.
-    private var armed: [IdleFrames.Frame?] = []
+    private var armed = ArmedFrames(clock: Syscalls.monotonicNanoseconds)
 
     public init() throws(Errno) {
         frames = try IdleFrames(onlyLRU: true)
@@ -23,15 +23,15 @@ public final class PhysicalAddressSpace: AddressSpace, @unchecked Sendable {
     }
 
     public func prepareAccessChecks(target: Target.ID, addresses: [UInt64]) {
-        armed = addresses.map { frames.resolve($0 / frames.pageSize) }
-        frames.mark(armed.lazy.compactMap { $0 })
+        let frames = frames
+        armed.arm(addresses, in: frames) { unknown in unknown.map { frames.resolve($0 / frames.pageSize) } }
     }
 
     public func checkAccesses(target: Target.ID, addresses: [UInt64]) -> [PageAccess]? {
-        frames.check(armed, count: addresses.count)
+        armed.check(in: frames, count: addresses.count)
     }
 
     public func isValid(target: Target.ID) -> Bool { true }
 
-    public func release() { armed = [] }
+    public func release() { armed.clear() }
 }

@@ -15,6 +15,8 @@ public enum ContextFile: String, Sendable, CaseIterable {
     case regions
     case operations
     case accessCheck = "access_check"
+    /// How sampled pages are chosen (swamond): `auto`, `random` (the kernel's) or `sparse`.
+    case sampling
     /// DAMOS statistics per scheme (swamond; the sysfs `stats` directory's five counters).
     case schemesStats = "schemes_stats"
     /// Online tuning (the sysfs `commit`): write-only.

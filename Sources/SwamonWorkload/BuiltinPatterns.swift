@@ -9,6 +9,10 @@ public enum BuiltinPattern: String, CaseIterable, Sendable {
     case zigzag
     /// A hot region written all the time and a cold one never touched after it is populated.
     case hotCold = "hot-cold"
+    /// Three 64 MiB regions in which a fixed, randomly placed 10 %, 25 % and 50 % of the pages
+    /// are written all the time and the rest never: no region boundary can separate hot from
+    /// cold, so a region's access count estimates the share of its pages that are hot.
+    case partialHot = "partial-hot"
 
     /// `hotMiB` and `coldMiB` size the hot/cold split; the other patterns have fixed sizes.
     public func config(hotMiB: Int = 64, coldMiB: Int = 448) -> WorkloadConfig {
@@ -43,6 +47,15 @@ public enum BuiltinPattern: String, CaseIterable, Sendable {
             ]
             let phase = WorkloadConfig.Phase(
                 name: "hot only", milliseconds: 3_600_000, accesses: [Access(region: 0, random: false, stride: 4096, weight: 1, mode: .writeOnly)])
+            return WorkloadConfig(regions: regions, phases: [phase])
+        case .partialHot:
+            let shares = [100, 250, 500]
+            let regions = shares.map { WorkloadConfig.Region(name: "p\($0 / 10)", size: 64 << 20) }
+            let phase = WorkloadConfig.Phase(
+                name: "partial hot", milliseconds: 3_600_000,
+                accesses: shares.indices.map {
+                    Access(region: $0, random: false, stride: 4096, weight: shares[$0], mode: .writeOnly, pagePermil: shares[$0])
+                })
             return WorkloadConfig(regions: regions, phases: [phase])
         }
     }

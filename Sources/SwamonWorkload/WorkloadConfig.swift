@@ -32,13 +32,17 @@ public struct WorkloadConfig: Equatable, Sendable {
         public var weight: Int
         /// nil: the generator's default mode.
         public var mode: AccessMode?
+        /// swamon's extension: only this many pages per mille of the region are accessed, a fixed
+        /// pseudo-random set of them (`pages=PERMIL` after the mode); nil: every page.
+        public var pagePermil: Int?
 
-        public init(region: Int, random: Bool, stride: Int, weight: Int, mode: AccessMode? = nil) {
+        public init(region: Int, random: Bool, stride: Int, weight: Int, mode: AccessMode? = nil, pagePermil: Int? = nil) {
             self.region = region
             self.random = random
             self.stride = stride
             self.weight = weight
             self.mode = mode
+            self.pagePermil = pagePermil
         }
     }
 
@@ -63,6 +67,18 @@ public struct WorkloadConfig: Equatable, Sendable {
     public init(regions: [Region], phases: [Phase]) {
         self.regions = regions
         self.phases = phases
+    }
+}
+
+extension WorkloadConfig {
+    /// The offsets of the pages an access with a page share touches in region number `region`:
+    /// each page is in with probability `permil`/1000, decided by a hash of the region's number
+    /// and the page's, so every run places them alike.
+    public static func sharedPages(regionSize: Int, region: Int, permil: Int, pageSize: Int) -> [Int] {
+        stride(from: 0, to: regionSize, by: pageSize).filter { offset in
+            var hash = SplitMix64(seed: UInt64(region) << 40 ^ UInt64(offset / pageSize))
+            return hash.next() % 1000 < UInt64(permil)
+        }
     }
 }
 
@@ -118,8 +134,9 @@ extension WorkloadConfig {
             }
             var accesses: [Access] = []
             for (number, fields) in paragraph.dropFirst(2) {
-                guard (4...5).contains(fields.count) else {
-                    throw WorkloadConfigError(line: number, message: "an access is 'region, randomness, stride, weight[, ro|wo|rw]'")
+                guard (4...6).contains(fields.count) else {
+                    throw WorkloadConfigError(
+                        line: number, message: "an access is 'region, randomness, stride, weight[, ro|wo|rw[, pages=PERMIL]]'")
                 }
                 guard let region = regions.firstIndex(where: { $0.name == fields[0] }) else {
                     throw WorkloadConfigError(line: number, message: "unknown region '\(fields[0])'")
@@ -134,13 +151,21 @@ extension WorkloadConfig {
                     throw WorkloadConfigError(line: number, message: "weight must be zero or more")
                 }
                 var mode: AccessMode?
-                if fields.count == 5 {
+                var pagePermil: Int?
+                if fields.count == 6 {
+                    guard fields[5].hasPrefix("pages="), let permil = Int(fields[5].dropFirst(6)), (1...1000).contains(permil) else {
+                        throw WorkloadConfigError(line: number, message: "the page share must be pages=PERMIL, 1 to 1000")
+                    }
+                    pagePermil = permil
+                }
+                if fields.count >= 5 {
                     guard let given = AccessMode(rawValue: fields[4]) else {
                         throw WorkloadConfigError(line: number, message: "access mode must be ro, wo or rw")
                     }
                     mode = given
                 }
-                accesses.append(Access(region: region, random: randomness == 1, stride: stride, weight: weight, mode: mode))
+                accesses.append(
+                    Access(region: region, random: randomness == 1, stride: stride, weight: weight, mode: mode, pagePermil: pagePermil))
             }
             guard accesses.contains(where: { $0.weight > 0 }) else {
                 throw WorkloadConfigError(line: paragraph[0].number, message: "phase '\(name)' has no access with a weight above zero")
@@ -158,7 +183,8 @@ extension WorkloadConfig {
             lines += ["", phase.name, "\(phase.milliseconds)"]
             lines += phase.accesses.map { access in
                 "\(regions[access.region].name), \(access.random ? 1 : 0), \(access.stride), \(access.weight)"
-                    + (access.mode.map { ", \($0.rawValue)" } ?? "")
+                    + (access.mode.map { ", \($0.rawValue)" } ?? (access.pagePermil == nil ? "" : ", wo"))
+                    + (access.pagePermil.map { ", pages=\($0)" } ?? "")
             }
         }
         return lines.joined(separator: "\n") + "\n"

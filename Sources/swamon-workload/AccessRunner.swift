@@ -26,6 +26,9 @@ final class AccessRunner {
     /// Full sequential passes over any region so far; written to `passesFile` after each one.
     var passes: UInt64 = 0
     var passesFile: Int32 = -1
+    /// The page offsets of each access that touches a share of its region's pages, by phase and
+    /// access index: made once, before the first phase.
+    var pageSets: [[[Int]?]] = []
 
     /// Maps every region with a guard page on each side and writes each of its pages once.
     init(config: WorkloadConfig, defaultMode: WorkloadConfig.AccessMode, groundTruthPath: String?) throws {
@@ -52,12 +55,22 @@ final class AccessRunner {
             offset += page
         }
         layout = placed
+        pageSets = config.phases.map { phase in
+            phase.accesses.map { access in
+                access.pagePermil.map { WorkloadConfig.sharedPages(regionSize: placed[access.region].size, region: access.region, permil: $0, pageSize: page) }
+            }
+        }
         if let groundTruthPath {
             guard let file = fopen(groundTruthPath, "w") else {
                 throw ValidationError("cannot write \(groundTruthPath): \(String(cString: strerror(errno)))")
             }
             groundTruth = file
             for region in placed { record(GroundTruth.regionLine(name: region.name, start: region.start, end: region.end)) }
+            for phase in config.phases {
+                for access in phase.accesses {
+                    if let permil = access.pagePermil { record(GroundTruth.shareLine(name: placed[access.region].name, permil: permil)) }
+                }
+            }
         } else {
             groundTruth = nil
         }
@@ -76,18 +89,18 @@ final class AccessRunner {
         var index = 0
         var round = 0
         while rounds == 0 || round < rounds {
-            for phase in config.phases {
+            for (p, phase) in config.phases.enumerated() {
                 let start = Syscalls.monotonicNanoseconds()
                 let end = min(start + UInt64(phase.milliseconds) * 1_000_000, deadline)
                 let totalWeight = phase.accesses.reduce(0) { $0 + $1.weight }
                 while Syscalls.monotonicNanoseconds() < end {
                     var pick = Int(randomBelow(UInt64(totalWeight), using: &random))
-                    let access = phase.accesses.first { access in
+                    let a = phase.accesses.firstIndex { access in
                         if pick < access.weight { return true }
                         pick -= access.weight
                         return false
                     }!
-                    accessBatch(access, cursor: &cursors[access.region])
+                    accessBatch(phase.accesses[a], pages: pageSets[p][a], cursor: &cursors[phase.accesses[a].region])
                 }
                 let finished = Syscalls.monotonicNanoseconds()
                 record(GroundTruth.phaseLine(
@@ -101,12 +114,25 @@ final class AccessRunner {
     }
 
     /// One batch of accesses to a region: 256 touches, then the caller looks at the clock again.
-    func accessBatch(_ access: WorkloadConfig.Access, cursor: inout Int) {
+    /// With `pages` (a page share), each touch is one of those pages, in turn or at random.
+    func accessBatch(_ access: WorkloadConfig.Access, pages: [Int]?, cursor: inout Int) {
         let region = layout[access.region]
         let mode = access.mode ?? defaultMode
         for _ in 0..<256 {
             let offset: Int
-            if access.random {
+            if let pages {
+                guard !pages.isEmpty else { return }
+                if access.random {
+                    offset = pages[Int(randomBelow(UInt64(pages.count), using: &random))]
+                } else {
+                    offset = pages[cursor % pages.count]
+                    cursor = (cursor + 1) % pages.count
+                    if cursor == 0 {
+                        passes += 1
+                        if restMicroseconds > 0 { usleep(restMicroseconds) }
+                    }
+                }
+            } else if access.random {
                 offset = Int(randomBelow(UInt64(region.size), using: &random))
             } else {
                 offset = cursor

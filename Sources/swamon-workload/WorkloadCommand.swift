@@ -15,7 +15,8 @@ struct WorkloadCommand: ParsableCommand {
         discussion: """
             Give a masim configuration file, or --pattern for a built-in one (stairs and zigzag are \
             masim's *_30secs configurations; hot-cold writes a hot region and leaves a cold one \
-            alone, sized by --hot-mib and --cold-mib). --print-config shows the chosen configuration.
+            alone, sized by --hot-mib and --cold-mib; partial-hot writes a fixed random 10 %, 25 % and \
+            50 % of the pages of three 64 MiB regions). --print-config shows the chosen configuration.
             """
     )
 

@@ -53,6 +53,25 @@ import SwamonWorkload
         #expect(hotCold.phases.map(\.touchedRegions) == [[0]])
     }
 
+    @Test func partialHotTouchesAFixedShareOfEachRegionsPages() throws {
+        let config = BuiltinPattern.partialHot.config()
+        #expect(config.regions.map(\.size) == [64 << 20, 64 << 20, 64 << 20])
+        #expect(config.phases[0].accesses.map(\.pagePermil) == [100, 250, 500])
+        #expect(config.phases[0].accesses.map(\.weight) == [100, 250, 500], "each region's hot pages touched as often")
+        let parsed = try WorkloadConfig(parsing: "a, 8192\n\np\n10\na, 1, 4096, 1, ro, pages=1000\n")
+        #expect(parsed.phases[0].accesses[0].pagePermil == 1000)
+        for (region, permil) in [(0, 100), (1, 250), (2, 500)] {
+            let pages = WorkloadConfig.sharedPages(regionSize: 64 << 20, region: region, permil: permil, pageSize: 4096)
+            #expect(abs(Double(pages.count) / 16384 - Double(permil) / 1000) < 0.015, "\(pages.count) of 16384")
+            #expect(pages == WorkloadConfig.sharedPages(regionSize: 64 << 20, region: region, permil: permil, pageSize: 4096))
+            #expect(pages.allSatisfy { $0 % 4096 == 0 && $0 < 64 << 20 })
+        }
+        #expect(WorkloadConfig.sharedPages(regionSize: 1 << 20, region: 0, permil: 1000, pageSize: 4096).count == 256)
+        let first = Set(WorkloadConfig.sharedPages(regionSize: 64 << 20, region: 0, permil: 100, pageSize: 4096))
+        let second = Set(WorkloadConfig.sharedPages(regionSize: 64 << 20, region: 1, permil: 100, pageSize: 4096))
+        #expect(first.intersection(second).count < first.count / 5, "placed apart per region")
+    }
+
     @Test(arguments: [
         ("", 1, "no regions"),
         ("a, x\n\np\n10\na, 0, 1, 1", 1, "not a positive number"),
@@ -64,6 +83,9 @@ import SwamonWorkload
         ("a, 10\n\np\n10\na, 2, 1, 1", 5, "randomness"),
         ("a, 10\n\np\n10\na, 0, 0, 1", 5, "stride"),
         ("a, 10\n\np\n10\na, 0, 1, 1, xx", 5, "ro, wo or rw"),
+        ("a, 10\n\np\n10\na, 0, 1, 1, wo, pages=0", 5, "pages=PERMIL, 1 to 1000"),
+        ("a, 10\n\np\n10\na, 0, 1, 1, wo, pages=1001", 5, "pages=PERMIL, 1 to 1000"),
+        ("a, 10\n\np\n10\na, 0, 1, 1, wo, share=10", 5, "pages=PERMIL, 1 to 1000"),
         ("a, 10\n\np\n10\na, 0, 1, 0", 3, "no access with a weight"),
         ("a, 10, data.bin\n\np\n10\na, 0, 1, 1", 1, "init data files"),
     ])

@@ -146,6 +146,14 @@ struct FileTableTests {
         expectOK(try c.ask("write access_check referenced"))
         expectOK(try c.ask("read access_check"), "referenced\n")
         expectError(try c.ask("write access_check magic"), "EINVAL")
+        expectOK(try c.ask("read sampling"), "auto\n")
+        expectOK(try c.ask("write sampling sparse"))
+        expectOK(try c.ask("read sampling"), "sparse\n")
+        let badSampling = try c.ask("write sampling kernel")
+        expectError(badSampling, "EINVAL")
+        #expect(badSampling.status.contains("sampling must be auto, random or sparse"))
+        expectOK(try c.ask("read sampling"), "sparse\n")
+        expectOK(try c.ask("write sampling random"))
         // paddr sees physical pages through idle page tracking only.
         expectOK(try c.ask("write target_ids paddr"))
         let physical = try c.ask("write monitor_on on")
@@ -183,7 +191,7 @@ struct FileTableTests {
         let tid = try c.ask("read kdamond_pid").content.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(FileManager.default.fileExists(atPath: "/proc/\(daemon.pid)/task/\(tid)"), "kdamond_pid \(tid) is a daemon thread")
         for write in ["attrs 5000 100000 1000000 10 1000", "target_ids \(target.pid)", "init_regions \(target.pid) 1 2",
-            "schemes", "operations vaddr", "access_check auto"]
+            "schemes", "operations vaddr", "access_check auto", "sampling sparse"]
         {
             expectError(try c.ask("write \(write)"), "EBUSY")
         }
@@ -191,6 +199,9 @@ struct FileTableTests {
         expectError(try c.ask("write mk_contexts foo"), "EBUSY")
         expectError(try c.ask("write rm_contexts foo"), "EBUSY")
         expectOK(try c.ask("read access_check"), "referenced\n")
+        // auto takes the kernel's random rule with any backend but page_idle.
+        expectOK(try c.ask("read sampling"), "random\n")
+        #expect(try c.ask("status").content.contains("access_check=referenced sampling=random "))
         #expect(try eventually { try c.ask("read regions").content.contains("\(target.pid) ") })
         expectOK(try c.ask("write monitor_on off"))
         expectOK(try c.ask("read monitor_on"), "off\n")

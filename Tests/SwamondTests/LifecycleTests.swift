@@ -135,6 +135,7 @@ struct LifecycleTests {
             ("attrs", "2000 40000 4000000 6 60", "2000 40000 4000000 6 60\n"),
             ("operations", "fvaddr", "fvaddr\n"),
             ("access_check", "referenced", "referenced\n"),
+            ("sampling", "sparse", "sparse\n"),
             ("schemes", "4096 8192 0 5 1 9 5 0 0 0 0 0 0 0 0 0 0 0", "4096 8192 0 5 1 9 5 0 0 0 0 0 0 0 0 0 0 0 0 0\n"),
             ("target_ids", "\(target.pid) \(other.pid)", "\(target.pid) \(other.pid)\n"),
             ("init_regions", "\(target.pid) 4096 8192 \(other.pid) 12288 16384", "\(target.pid) 4096 8192\n\(other.pid) 12288 16384\n"),

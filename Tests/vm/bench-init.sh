@@ -23,8 +23,9 @@ echo "GUEST attrs $ATTRS"
 
 # Watch lines ("aggregation CTX TARGET T_NS NR TOTAL ACCESSED start-end:nr:age …") to compact
 # "T_NS NR_REGIONS start-end:nr …" lines listing only regions with accesses.
+# With ALL=1 regions without accesses are listed too (partial-hot: the distribution of access counts).
 summarise() {
-    awk '$1 == "aggregation" { line = $4 " " $5; for (i = 8; i <= NF; i++) { split($i, p, ":"); if (p[2] > 0) line = line " " p[1] ":" p[2] } print line }'
+    awk -v all="${ALL:-0}" '$1 == "aggregation" { line = $4 " " $5; for (i = 8; i <= NF; i++) { split($i, p, ":"); if (p[2] > 0 || all) line = line " " p[1] ":" p[2] } print line }'
 }
 # damon_aggregated trace lines to watch lines (addresses stay decimal, as traced): a new
 # aggregation starts when the region start does not grow (one target's regions are traced in
@@ -59,49 +60,65 @@ accuracy_kernel() { # $1 pattern
     trace_to_watch < $T/trace | summarise | sed "s/^/GUEST agg kernel $1 /"
     sed "s/^/GUEST truth kernel $1 /" /tmp/truth
 }
-accuracy_swamond() { # $1 backend, $2 pattern
-    swamonctl write access_check $1
+accuracy_swamond() { # $1 backend[:sampling], $2 pattern; reported as backend, or backend_sampling
+    monitor=$1; case $1 in *:*) monitor="${1%%:*}_${1#*:}" ;; esac
+    swamonctl write access_check ${1%%:*}
+    case $1 in *:*) swamonctl write sampling ${1#*:} ;; *) swamonctl write sampling auto ;; esac
     swamonctl attrs $ATTRS
     start_workload --pattern $2 --repeat 1 $3 --ground-truth /tmp/truth
-    echo "GUEST workload $1 $2 $(cat /tmp/workload)"
+    echo "GUEST workload $monitor $2 $(cat /tmp/workload)"
     swamonctl targets $W
     swamonctl watch --raw > /tmp/watch 2>&1 & WATCH=$!
-    swamonctl start || echo "GUEST error swamond start $1"
+    swamonctl start || echo "GUEST error swamond start $monitor"
     wait $W
     while [ "$(swamonctl read monitor_on)" = on ]; do sleep 0.2; done
     kill $WATCH
-    summarise < /tmp/watch | sed "s/^/GUEST agg $1 $2 /"
-    sed "s/^/GUEST truth $1 $2 /" /tmp/truth
-    swamonctl status | grep context=root | sed "s/^/GUEST status $1 $2 /"
+    summarise < /tmp/watch | sed "s/^/GUEST agg $monitor $2 /"
+    sed "s/^/GUEST truth $monitor $2 /" /tmp/truth
+    swamonctl status | grep context=root | sed "s/^/GUEST status $monitor $2 /"
 }
 
 [ "${BENCH_PATTERNS:-}" = none ] && BENCH_PATTERNS=""  # BENCH_PATTERNS=none: overhead only
-for pattern in ${BENCH_PATTERNS-stairs zigzag hot-cold}; do
-    extra=""; [ $pattern = hot-cold ] && extra="--seconds 30 --hot-mib 64 --cold-mib 448"
+for pattern in ${BENCH_PATTERNS-stairs zigzag hot-cold partial-hot}; do
+    extra="" ALL=0
+    case $pattern in
+    hot-cold) extra="--seconds 30 --hot-mib 64 --cold-mib 448" ;;
+    partial-hot) extra="--seconds 30" ALL=1 ;;
+    esac
     accuracy_kernel $pattern "$extra"
-    for backend in ${BENCH_BACKENDS:-page_idle soft_dirty referenced}; do accuracy_swamond $backend $pattern "$extra"; done
+    for backend in ${BENCH_BACKENDS:-page_idle page_idle:random soft_dirty referenced}; do accuracy_swamond $backend $pattern "$extra"; done
 done
 
-# Overhead: CPU time of the monitoring thread per sample over a fixed window, after a warm-up in
-# which the cold pages get marked idle. $1 sampler, $2 regions, $3 target MiB. Samples counted:
-# kdamond's from its damon_aggregated events (20 samples each), swamond's from status, the
-# minimal sampler's by itself (it also measures its own CPU time over the window).
+# Overhead: CPU time of the monitoring thread per sample over a fixed window, after a warm-up.
+# $1 sampler, $2 regions (a number: min = max = it; `adaptive`: the default 10..1000), $3 target
+# MiB. Every sampler gets a fresh workload: idle page tracking leaves each frame it marked and
+# nobody touched again idle, and each later read of its bitmap word walks it again, so a monitor
+# measured after another one would pay for the frames the first left idle (the kernel's DAMON
+# leaves them too: damon_ptep_mkold sets PG_idle). Samples counted: kdamond's from its
+# damon_aggregated events (20 samples each), swamond's from status, the minimal sampler's by
+# itself (it also measures its own CPU time over the window).
 ticks() { awk '{print $14 + $15}' "$1"; }
 uptime_cs() { awk '{printf "%d", $1 * 100}' /proc/uptime; }
 status_samples() { swamonctl status | awk '/context=root/{for (i = 1; i <= NF; i++) if ($i ~ /^samples=/) {sub("samples=", "", $i); print $i}}'; }
+median_regions() { sort -n | awk '{v[NR] = $1} END {print NR ? v[int((NR + 1) / 2)] : 0}'; }
 WARM=${BENCH_WARM:-5} WINDOW=${BENCH_WINDOW:-20}
 overhead() {
     sampler=$1 n=$2 size=$3
+    range="$n $n"; [ $n = adaptive ] && range="10 1000"
+    start_workload --hot-mib 64 --cold-mib $((size - 64))
+    echo "GUEST workload overhead $size $(cat /tmp/workload)"
     case $sampler in
     kernel)
-        echo "5000 100000 1000000 $n $n" > $D/attrs; echo $W > $D/target_ids; echo on > $D/monitor_on_DEPRECATED
+        echo "5000 100000 1000000 $range" > $D/attrs; echo $W > $D/target_ids; echo on > $D/monitor_on_DEPRECATED
         stat=/proc/$(cat $D/kdamond_pid)/stat ;;
-    page_idle|soft_dirty|referenced)
-        swamonctl write access_check $sampler; swamonctl attrs 5000 100000 1000000 $n $n; swamonctl targets $W; swamonctl start
+    page_idle|page_idle_random|soft_dirty|referenced)
+        swamonctl write access_check ${sampler%_random}
+        if [ $sampler = page_idle_random ]; then swamonctl write sampling random; else swamonctl write sampling auto; fi
+        swamonctl attrs 5000 100000 1000000 $range; swamonctl targets $W; swamonctl start
         stat=/proc/$SWAMOND/task/$(swamonctl read kdamond_pid)/stat ;;
     minimal)
-        range=$(awk '{split($5, h, "-"); split($7, c, "-"); print h[1] "-" c[2]}' /tmp/workload)  # hot start - cold end
-        taskset -c 1 /bin/swamon-minimal-sampler $W $range $n 5000 $((WARM + WINDOW + 2)) $WARM > /tmp/minimal & M=$!  # outlives the window
+        hot_cold=$(awk '{split($5, h, "-"); split($7, c, "-"); print h[1] "-" c[2]}' /tmp/workload)  # hot start - cold end
+        taskset -c 1 /bin/swamon-minimal-sampler $W $hot_cold $n 5000 $((WARM + WINDOW + 2)) $WARM > /tmp/minimal & M=$!  # outlives the window
         stat=/proc/$M/stat ;;
     esac
     sleep $WARM
@@ -109,30 +126,35 @@ overhead() {
     s0=$(status_samples) t0=$(ticks $stat) u0=$(uptime_cs)
     sleep $WINDOW
     t1=$(ticks $stat) u1=$(uptime_cs) s1=$(status_samples)
+    regions=$n
     case $sampler in
     kernel)
         echo 0 > $T/events/damon/damon_aggregated/enable
-        samples=$(( $(trace_to_watch < $T/trace | wc -l) * 20 ))
+        trace_to_watch < $T/trace > /tmp/kernel-watch
+        samples=$(( $(wc -l < /tmp/kernel-watch) * 20 ))
+        regions=$(awk '{print $5}' /tmp/kernel-watch | median_regions)
         echo off > $D/monitor_on_DEPRECATED ;;
-    page_idle|soft_dirty|referenced)
+    page_idle|page_idle_random|soft_dirty|referenced)
         samples=$((s1 - s0))
+        regions=$(swamonctl status | awk '/context=root/{for (i = 1; i <= NF; i++) if ($i ~ /^regions=/) {sub("regions=", "", $i); print $i}}')
         swamonctl status | grep context=root | sed "s/^/GUEST overhead_status $n $size /"; swamonctl stop ;;
     minimal)
         wait $M; samples=$(awk '{print $5}' /tmp/minimal)
         sed "s/^/GUEST overhead_minimal $n $size /" /tmp/minimal ;;
     esac
-    echo "GUEST overhead $sampler regions $n target_mib $size ticks $((t1 - t0)) elapsed_cs $((u1 - u0)) samples $samples"
+    echo "GUEST overhead $sampler regions $n target_mib $size ticks $((t1 - t0)) elapsed_cs $((u1 - u0)) samples $samples settled_regions $regions"
+    kill -9 $W; wait $W
 }
 [ "${BENCH_SIZES:-}" = none ] && BENCH_SIZES=""  # BENCH_SIZES=none: accuracy only
 for size in ${BENCH_SIZES-512 2048}; do
-    start_workload --hot-mib 64 --cold-mib $((size - 64))
-    echo "GUEST workload overhead $size $(cat /tmp/workload)"
-    for n in ${BENCH_REGIONS:-100 1000}; do
-        # soft_dirty and referenced cost per process, not per region: measured at 100 regions only.
-        samplers="kernel page_idle minimal"; [ $n = 100 ] && samplers="$samplers soft_dirty referenced"
+    for n in ${BENCH_REGIONS:-adaptive 100 1000}; do
+        # soft_dirty and referenced cost per process, not per region: measured at 100 regions only;
+        # the minimal sampler has fixed regions only.
+        samplers="kernel page_idle page_idle_random"
+        [ $n != adaptive ] && samplers="$samplers minimal"
+        [ $n = 100 ] && samplers="$samplers soft_dirty referenced"
         for sampler in $samplers; do overhead $sampler $n $size; done
     done
-    kill -9 $W; wait $W
 done
 echo "GUEST done"
 reboot -f

@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # Init of the tier-3 guest: monitors a 64 MiB hot / 448 MiB cold workload with each precise
-# backend (page_idle, soft_dirty, page_idle again with transparent huge pages), then physical
-# memory (paddr), and prints GUEST lines for the host to judge; then reboots (no ACPI here).
+# backend (page_idle, soft_dirty, page_idle on a workload whose hot pages are scattered, page_idle
+# again with transparent huge pages), then physical memory (paddr), and prints GUEST lines for
+# the host to judge; then reboots (no ACPI here).
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 mount -t debugfs none /sys/kernel/debug
@@ -14,12 +15,14 @@ HOG=$!
 . /bin/guest-lib.sh
 start_swamond 1
 
-start_workload() { # $1: label
+start_workload() { # $1: label, then swamon-workload's arguments (default: 64 MiB hot, 448 MiB cold)
+    label=$1; shift
+    [ $# -eq 0 ] && set -- --hot-mib 64 --cold-mib 448
     rm -f /tmp/workload  # else the last workload's ready line may be read before the new one truncates the file
-    taskset -c 0 /bin/swamon-workload --hot-mib 64 --cold-mib 448 > /tmp/workload 2>&1 &
+    taskset -c 0 /bin/swamon-workload "$@" > /tmp/workload 2>&1 &
     W=$!
     while ! grep -q ready /tmp/workload 2>/dev/null; do sleep 0.2; done
-    echo "GUEST $1 $(cat /tmp/workload)"
+    echo "GUEST $label $(cat /tmp/workload)"
 }
 
 # $1 label, $2 access check, $3 attrs, $4 seconds to converge, $5 targets
@@ -50,6 +53,12 @@ monitor page_idle page_idle "5000 100000 1000000 10 1000" 20 "$W"
 kill -STOP $HOG
 monitor soft_dirty soft_dirty "200000 4000000 40000000 10 1000" 80 "$W"
 kill -CONT $HOG
+kill -9 $W; sleep 1
+
+# Sparse sampling (page_idle's default) where no region boundary can separate hot from cold:
+# 10 %, 25 % and 50 % of three 64 MiB regions' pages, placed at random, written all the time.
+start_workload workload_partial --pattern partial-hot --seconds 60
+monitor partial page_idle "5000 100000 1000000 10 1000" 20 "$W"
 kill -9 $W; sleep 1
 
 # Transparent huge pages: the kernel keeps the idle flag on the head page only.

@@ -30,11 +30,14 @@ check("guest ran to the end", any(l[1] == "done" for l in lines))
 errors = [" ".join(l[2:]) for l in lines if l[1] == "error"]
 check("no guest error line", not errors, "; ".join(errors))
 # The backend each run asked for (guest-init.sh's `monitor LABEL BACKEND …`) is the one in use.
-asked = {"page_idle": "page_idle", "soft_dirty": "soft_dirty", "page_idle_thp": "page_idle", "paddr": "page_idle"}
+asked = {"page_idle": "page_idle", "soft_dirty": "soft_dirty", "page_idle_thp": "page_idle", "paddr": "page_idle", "partial": "page_idle"}
 for label, backend in asked.items():
     status = next((l for l in lines if l[1] == "status" and l[2] == label and "context=root" in l), None)
     used = next((f.split("=", 1)[1] for f in status if f.startswith("access_check=")), None) if status else None
     check(f"{label}: status reports the {backend} backend it asked for", used == backend, f"access_check={used}")
+    sampling = next((f.split("=", 1)[1] for f in status if f.startswith("sampling=")), None) if status else None
+    expected = "sparse" if backend == "page_idle" else "random"
+    check(f"{label}: sampling {expected}, as auto chooses with {backend}", sampling == expected, f"sampling={sampling}")
 for label, workload in (("page_idle", "workload"), ("soft_dirty", "workload"), ("page_idle_thp", "workload_thp")):
     work = workloads.get(workload)
     snaps = snapshots(label)
@@ -56,6 +59,21 @@ for label, workload in (("page_idle", "workload"), ("soft_dirty", "workload"), (
           f"(per snapshot: precision {[round(x, 3) for x in precisions]}, recall {[round(x, 3) for x in recalls]})")
     check(f"{label}: >= 90 % of accessed bytes in the buffer are hot", p >= 0.9, f"{p:.3f}")
     check(f"{label}: >= 90 % of the hot range reported accessed", r >= 0.9, f"{r:.3f}")
+# Partial hot: the byte-weighted access count over each workload region follows its share of hot
+# pages (10 %, 25 %, 50 %: ideally 1 : 2.5 : 5 whatever the emulation's access rate).
+partial, work = snapshots("partial"), workloads.get("workload_partial")
+if partial and work:
+    areas = [rng(work[i]) for i in (6, 8, 10)]
+    rates = []
+    for area in areas:
+        weighted = sum(n * overlap((s, e), area) for regions in partial for s, e, n in regions)
+        rates.append(weighted / (len(partial) * (area[1] - area[0])))
+    print(f"RESULT partial byte-weighted nr_accesses 10 % {rates[0]:.2f}, 25 % {rates[1]:.2f}, 50 % {rates[2]:.2f}")
+    check("partial: the hot share orders the access counts", 0 < rates[0] < rates[1] < rates[2], f"{[round(r, 2) for r in rates]}")
+    check("partial: 50 % against 10 % counts 3.5-7 times as many accesses (5 expected)",
+          rates[0] > 0 and 3.5 <= rates[2] / rates[0] <= 7, f"{rates[2] / rates[0] if rates[0] else 0:.2f}")
+else:
+    check("partial: monitored the partial-hot workload", False, "no workload or no regions reported")
 thp = next((l for l in lines if l[1] == "thp"), None)
 thp_kib = int(thp[3]) if thp and len(thp) > 3 else 0
 check("transparent huge pages backed the THP run's workload", thp_kib >= 32 * 1024, f"AnonHugePages {thp_kib} kB")

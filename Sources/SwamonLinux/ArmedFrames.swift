@@ -4,7 +4,10 @@ public import SwamonCore
 /// idle: the page_idle backends' memory between two samples.
 ///
 /// A page sampled again in the next sample (the sparse strategy keeps a page for a few samples)
-/// needs no pagemap read: its frame is taken from the last sample. Its frame needs no mark either
+/// needs no pagemap read: its frame is taken from the last sample, and so is its having none (a
+/// page not present then is taken as not present until it is drawn anew, so a first touch that
+/// maps it counts only from the next draw on; the kernel would count it in the interval it
+/// happened). Its frame needs no mark either
 /// if the check found it still idle: that check's read walked the frame's mappings, cleared their
 /// Accessed bits and left it idle, which is what marking it would do again — but from the time of
 /// that read, not of this sample's start, so an access in between (while the rest of the check,
@@ -51,7 +54,9 @@ public struct ArmedFrames: Sendable {
         var previous = 0
         for (i, address) in addresses.enumerated() {
             while previous < self.addresses.count && self.addresses[previous] < address { previous += 1 }
-            if previous < self.addresses.count && self.addresses[previous] == address, let frame = frames[previous] {
+            if previous < self.addresses.count && self.addresses[previous] == address {
+                // Sampled again: its frame, or that it had none, as the last sample found.
+                guard let frame = frames[previous] else { continue }
                 armed[i] = frame
                 if !(reuseIdle && stillIdle[previous]) { toMark.append(frame) }
             } else {

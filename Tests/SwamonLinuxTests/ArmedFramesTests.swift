@@ -57,6 +57,17 @@ struct ArmedFramesTests {
         #expect(armed.check(in: frames, count: 3).map(\.accessed) == [false, false, false])
     }
 
+    @Test func aPageWithoutAFrameIsNotLookedUpAgainWhileItIsKept() {
+        let frames = IdleFrames(bitmap: MemoryWordFile(), pageFlags: nil, onlyLRU: false, pageSize: page)
+        let clock = ManualClock()
+        var armed = ArmedFrames(clock: clock.read)
+        var lookedUp: [[UInt64]] = []
+        _ = sample(&armed, [0x1000, 0x2000], frames: frames, clock: clock) { lookedUp.append($0); return [nil, self.frame(3)] }
+        _ = sample(&armed, [0x1000, 0x3000], frames: frames, clock: clock) { lookedUp.append($0); return [self.frame(4)] }
+        #expect(lookedUp == [[0x1000, 0x2000], [0x3000]], "0x1000 had no frame and is kept: not looked up again")
+        #expect(armed.check(in: frames, count: 2).map(\.accessed) == [false, false])
+    }
+
     @Test func aShortReadLeavesTheFrameUnknownSoItIsMarkedAgain() {
         let bitmap = MemoryWordFile(readableWords: 2)
         let frames = IdleFrames(bitmap: bitmap, pageFlags: nil, onlyLRU: false, pageSize: page)

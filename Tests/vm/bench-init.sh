@@ -49,7 +49,7 @@ start_workload() { # arguments for swamon-workload
 }
 
 accuracy_kernel() { # $1 pattern
-    start_workload --pattern $1 --repeat 1 $2 --ground-truth /tmp/truth
+    start_workload --pattern ${1%%-fixed*} --repeat 1 $2 --ground-truth /tmp/truth
     echo "GUEST workload kernel $1 $(cat /tmp/workload)"
     echo "$ATTRS" > $D/attrs; echo $W > $D/target_ids
     echo > $T/trace; echo 1 > $T/events/damon/damon_aggregated/enable
@@ -65,7 +65,7 @@ accuracy_swamond() { # $1 backend[:sampling], $2 pattern; reported as backend, o
     swamonctl write access_check ${1%%:*}
     case $1 in *:*) swamonctl write sampling ${1#*:} ;; *) swamonctl write sampling auto ;; esac
     swamonctl attrs $ATTRS
-    start_workload --pattern $2 --repeat 1 $3 --ground-truth /tmp/truth
+    start_workload --pattern ${2%%-fixed*} --repeat 1 $3 --ground-truth /tmp/truth
     echo "GUEST workload $monitor $2 $(cat /tmp/workload)"
     swamonctl targets $W
     swamonctl watch --raw > /tmp/watch 2>&1 & WATCH=$!
@@ -79,11 +79,15 @@ accuracy_swamond() { # $1 backend[:sampling], $2 pattern; reported as backend, o
 }
 
 [ "${BENCH_PATTERNS:-}" = none ] && BENCH_PATTERNS=""  # BENCH_PATTERNS=none: overhead only
-for pattern in ${BENCH_PATTERNS-stairs zigzag hot-cold partial-hot}; do
-    extra="" ALL=0
+# partial-hot-fixed: the partial-hot workload under 30 fixed regions (min = max = 30), so each
+# region's access count is an estimate of one 6.5 MiB stretch's hot share.
+DEFAULT_ATTRS=$ATTRS
+for pattern in ${BENCH_PATTERNS-stairs zigzag hot-cold partial-hot partial-hot-fixed}; do
+    extra="" ALL=0 ATTRS=$DEFAULT_ATTRS
     case $pattern in
     hot-cold) extra="--seconds 30 --hot-mib 64 --cold-mib 448" ;;
     partial-hot) extra="--seconds 30" ALL=1 ;;
+    partial-hot-fixed) extra="--seconds 30" ALL=1 ATTRS="5000 100000 1000000 30 30" ;;
     esac
     accuracy_kernel $pattern "$extra"
     for backend in ${BENCH_BACKENDS:-page_idle page_idle:random soft_dirty referenced}; do accuracy_swamond $backend $pattern "$extra"; done

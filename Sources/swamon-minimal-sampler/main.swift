@@ -3,7 +3,10 @@
 // pagemap read, one single-bit bitmap write and, one sampling interval later, one bitmap read.
 // No adaptive regions, no framework. Prints the CPU time it used and the samples it took after
 // the first WARM seconds (default 0) when done.
-//   usage: swamon-minimal-sampler PID START-END REGIONS SAMPLE_US SECONDS [WARM]
+// MODE `reads` (default `full`) is the floor of any page_idle monitor that checks every region
+// every sample: each region's frame is looked up once, and a sample is only the one bitmap read
+// per region (no pagemap read, no mark; nothing is ever marked idle, so no read walks a frame).
+//   usage: swamon-minimal-sampler PID START-END REGIONS SAMPLE_US SECONDS [WARM [MODE]]
 import Glibc
 
 func fail(_ message: String, status: Int32) -> Never {
@@ -12,12 +15,14 @@ func fail(_ message: String, status: Int32) -> Never {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count == 6 || arguments.count == 7, let pid = Int32(arguments[1]), let regions = Int(arguments[3]), regions > 0,
+guard (6...8).contains(arguments.count), let pid = Int32(arguments[1]), let regions = Int(arguments[3]), regions > 0,
     let sampleMicroseconds = UInt32(arguments[4]), let seconds = Double(arguments[5])
 else {
-    fail("usage: swamon-minimal-sampler PID START-END REGIONS SAMPLE_US SECONDS [WARM]\n", status: 2)
+    fail("usage: swamon-minimal-sampler PID START-END REGIONS SAMPLE_US SECONDS [WARM [full|reads]]\n", status: 2)
 }
-let warm = arguments.count == 7 ? Double(arguments[6]) ?? 0 : 0
+let warm = arguments.count >= 7 ? Double(arguments[6]) ?? 0 : 0
+let readsOnly = arguments.count == 8 && arguments[7] == "reads"
+guard arguments.count < 8 || ["full", "reads"].contains(arguments[7]) else { fail("MODE must be full or reads\n", status: 2) }
 let bounds = arguments[2].split(separator: "-").compactMap { UInt64($0, radix: 16) }
 guard bounds.count == 2, bounds[1] > bounds[0] else {
     fail("START-END must be two hex addresses\n", status: 2)
@@ -54,12 +59,13 @@ clock_gettime(CLOCK_MONOTONIC, &start)
 var warmCPU = -1.0
 var warmSamples = 0
 while true {
-    for r in 0..<regions {
+    for r in 0..<regions where !readsOnly || samples == 0 {
         let address = bounds[0] + UInt64(r) * regionSize + random.next() % regionSize
         var entry: UInt64 = 0
         frames[r] = 0
         guard pread(pagemap, &entry, 8, off_t(address / pageSize * 8)) == 8, entry & (1 << 63) != 0 else { continue }
         frames[r] = entry & ((1 << 55) - 1)
+        guard !readsOnly else { continue }
         var bit: UInt64 = 1 << (frames[r] % 64)
         _ = pwrite(bitmap, &bit, 8, off_t(frames[r] / 64 * 8))
     }

@@ -24,9 +24,9 @@ struct Swamond: ParsableCommand {
             --set state_file=/var/lib/swamond/state, which overrides the file's state_file.
 
             Signals: SIGTERM and SIGINT stop every context and exit; SIGHUP re-reads the configuration
-            (control_group, default_attrs, access_check and journal_every take effect at once; socket_path,
-            socket_mode and state_file at the next start); SIGUSR1 and SIGUSR2 log one status line; SIGPIPE,
-            SIGALRM and other stray signals are ignored.
+            (control_group, default_attrs, access_check, sampling and journal_every take effect at once;
+            socket_path, socket_mode and state_file at the next start); SIGUSR1 and SIGUSR2 log one status
+            line; SIGPIPE, SIGALRM and other stray signals are ignored.
 
             Exit status: 0 after a clean stop; 78 (EX_CONFIG) when the configuration, the socket or the state
             file is unusable (the reason is printed); 1 otherwise.

@@ -120,9 +120,14 @@ overhead() {
         if [ $sampler = page_idle_random ]; then swamonctl write sampling random; else swamonctl write sampling auto; fi
         swamonctl attrs 5000 100000 1000000 $range; swamonctl targets $W; swamonctl start
         stat=/proc/$SWAMOND/task/$(swamonctl read kdamond_pid)/stat ;;
-    minimal)
+    minimal|floor)
+        # floor: one bitmap read per region and sample and nothing else (the minimal sampler's
+        # `reads` mode); adaptive: as many regions as page_idle settled on just before.
         hot_cold=$(awk '{split($5, h, "-"); split($7, c, "-"); print h[1] "-" c[2]}' /tmp/workload)  # hot start - cold end
-        taskset -c 1 /bin/swamon-minimal-sampler $W $hot_cold $n 5000 $((WARM + WINDOW + 2)) $WARM > /tmp/minimal & M=$!  # outlives the window
+        count=$n mode=full
+        [ $n = adaptive ] && count=${SETTLED:-20}
+        [ $sampler = floor ] && mode=reads
+        taskset -c 1 /bin/swamon-minimal-sampler $W $hot_cold $count 5000 $((WARM + WINDOW + 2)) $WARM $mode > /tmp/minimal & M=$!  # outlives the window
         stat=/proc/$M/stat ;;
     esac
     sleep $WARM
@@ -142,10 +147,11 @@ overhead() {
         samples=$((s1 - s0))
         regions=$(swamonctl status | awk '/context=root/{for (i = 1; i <= NF; i++) if ($i ~ /^regions=/) {sub("regions=", "", $i); print $i}}')
         swamonctl status | grep context=root | sed "s/^/GUEST overhead_status $n $size /"; swamonctl stop ;;
-    minimal)
-        wait $M; samples=$(awk '{print $5}' /tmp/minimal)
-        sed "s/^/GUEST overhead_minimal $n $size /" /tmp/minimal ;;
+    minimal|floor)
+        wait $M; samples=$(awk '{print $5}' /tmp/minimal) regions=$count
+        sed "s/^/GUEST overhead_$sampler $n $size /" /tmp/minimal ;;
     esac
+    [ $sampler = page_idle ] && SETTLED=$regions
     echo "GUEST overhead $sampler regions $n target_mib $size ticks $((t1 - t0)) elapsed_cs $((u1 - u0)) samples $samples settled_regions $regions"
     kill -9 $W; wait $W
 }
@@ -154,9 +160,10 @@ for size in ${BENCH_SIZES-512 2048}; do
     for n in ${BENCH_REGIONS:-adaptive 100 1000}; do
         # soft_dirty and referenced cost per process, not per region: measured at 100 regions only;
         # the minimal sampler has fixed regions only.
-        samplers="kernel page_idle page_idle_random"
+        samplers="kernel page_idle page_idle_random floor"
         [ $n != adaptive ] && samplers="$samplers minimal"
         [ $n = 100 ] && samplers="$samplers soft_dirty referenced"
+        samplers=${BENCH_SAMPLERS:-$samplers}
         for sampler in $samplers; do overhead $sampler $n $size; done
     done
 done

@@ -22,8 +22,8 @@ def run_key(l):
         return ("accuracy", l[2], l[3])
     if l[1] == "overhead":
         return ("overhead", l[2], l[4], l[6])
-    if l[1] in ("overhead_minimal", "overhead_status"):
-        return ("overhead", "minimal" if l[1] == "overhead_minimal" else "swamond", l[2], l[3])
+    if l[1] in ("overhead_minimal", "overhead_floor", "overhead_status"):
+        return ("overhead", {"overhead_minimal": "minimal", "overhead_floor": "floor"}.get(l[1], "swamond"), l[2], l[3])
     return None
 
 lines, taken = [], set()
@@ -137,8 +137,8 @@ for l in lines:
         settled = int(l[14]) if len(l) > 14 and l[14].isdigit() else int(regions) if regions.isdigit() else 0
         share = ticks / elapsed if elapsed else 0.0
         # CPU time (USER_HZ ticks of 10 ms) per sample counted in the same window.
-        minimal = next((m for m in lines if m[1] == "overhead_minimal" and m[2] == str(regions) and m[3] == str(size)), None)
-        if sampler == "minimal" and minimal:
+        minimal = next((m for m in lines if m[1] == f"overhead_{sampler}" and m[2] == str(regions) and m[3] == str(size)), None)
+        if sampler in ("minimal", "floor") and minimal:
             per_sample = float(minimal[14])  # its own getrusage over the window, µs
         else:
             per_sample = ticks * 10000 / samples if samples else float("nan")

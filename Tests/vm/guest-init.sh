@@ -56,9 +56,10 @@ kill -CONT $HOG
 kill -9 $W; sleep 1
 
 # Sparse sampling (page_idle's default) where no region boundary can separate hot from cold:
-# 10 %, 25 % and 50 % of three 64 MiB regions' pages, placed at random, written all the time.
+# 10 %, 25 % and 50 % of three 64 MiB regions' pages, placed at random, written all the time,
+# under 30 fixed regions (each one's count estimates its stretch's hot share).
 start_workload workload_partial --pattern partial-hot --seconds 60
-monitor partial page_idle "5000 100000 1000000 10 1000" 20 "$W"
+monitor partial page_idle "5000 100000 1000000 30 30" 20 "$W"
 kill -9 $W; sleep 1
 
 # Transparent huge pages: the kernel keeps the idle flag on the head page only.

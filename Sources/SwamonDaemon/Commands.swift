@@ -94,12 +94,8 @@ extension Registry {
                     return "\(run.threadID.load(ordering: .acquiring))\n"
                 case .regions: return ResultsFormat.regions(state.snapshots)
                 case .operations: return state.operations.rawValue + "\n"
-                case .accessCheck:
-                    if state.isRunning, let backend = state.backendInUse { return backend.rawValue + "\n" }
-                    return state.accessCheck.rawValue + "\n"
-                case .sampling:
-                    if state.isRunning, let strategy = state.samplingInUse { return strategy.name + "\n" }
-                    return state.sampling.rawValue + "\n"
+                case .accessCheck: return state.accessCheckShown + "\n"
+                case .sampling: return state.samplingShown + "\n"
                 case .schemesStats: return SchemesFormat.renderStats(state.schemes.map(\.stats))
                 case .commitAttrs, .commitSchemes:
                     throw ControlError(.EINVAL, "\(file.rawValue) is write-only; read \(file == .commitAttrs ? "attrs" : "schemes") instead")
@@ -426,10 +422,8 @@ extension Registry {
                 let held = state.isRunning ? state.lastTargets.map { Target.ID($0.pid) } : state.targets.ids
                 let targets = (state.operations == .paddr ? state.targets.ids : held).map(String.init).joined(separator: ",")
                 let regions = state.snapshots.reduce(0) { $0 + $1.regions.count }
-                let access = state.isRunning ? (state.backendInUse?.rawValue ?? "auto") : state.accessCheck.rawValue
                 text += "context=\(state.name) state=\(state.isRunning ? "on" : "off") operations=\(state.operations.rawValue)"
-                let sampling = state.isRunning ? (state.samplingInUse?.name ?? "auto") : state.sampling.rawValue
-                text += " access_check=\(access) sampling=\(sampling) targets=\(targets.isEmpty ? "-" : targets) regions=\(regions)"
+                text += " access_check=\(state.accessCheckShown) sampling=\(state.samplingShown) targets=\(targets.isEmpty ? "-" : targets) regions=\(regions)"
                 if case .group(let group) = state.targets { text += " unit=\(group.unitName)" }
                 text += " samples=\(state.samples) aggregations=\(state.aggregations)"
                 text += " sample_interval_us=\(state.attributes.sampleInterval) sample_period_us=\(state.samplePeriod / 1000)"

@@ -81,6 +81,18 @@ struct ContextState {
 
     var isRunning: Bool { run != nil }
 
+    /// What `access_check` and `status` show: the backend in use while running, else the setting.
+    var accessCheckShown: String {
+        if isRunning, let backend = backendInUse { return backend.rawValue }
+        return accessCheck.rawValue
+    }
+
+    /// What `sampling` and `status` show: the strategy in use while running, else the setting.
+    var samplingShown: String {
+        if isRunning, let strategy = samplingInUse { return strategy.name }
+        return sampling.rawValue
+    }
+
     /// Writing any configuration file of a running context fails like debugfs does.
     /// Takes the running schemes' state as the monitoring thread reports it: activation and
     /// refusals in `schemeRuns`, statistics copied into `schemes`.

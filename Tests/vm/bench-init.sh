@@ -103,7 +103,7 @@ done
 # itself (it also measures its own CPU time over the window).
 ticks() { awk '{print $14 + $15}' "$1"; }
 uptime_cs() { awk '{printf "%d", $1 * 100}' /proc/uptime; }
-status_samples() { swamonctl status | awk '/context=root/{for (i = 1; i <= NF; i++) if ($i ~ /^samples=/) {sub("samples=", "", $i); print $i}}'; }
+status_field() { swamonctl status | awk -v key="$1=" '/context=root/{for (i = 1; i <= NF; i++) if (index($i, key) == 1) {sub(key, "", $i); print $i}}'; }
 median_regions() { sort -n | awk '{v[NR] = $1} END {print NR ? v[int((NR + 1) / 2)] : 0}'; }
 WARM=${BENCH_WARM:-5} WINDOW=${BENCH_WINDOW:-20}
 overhead() {
@@ -132,9 +132,9 @@ overhead() {
     esac
     sleep $WARM
     [ $sampler = kernel ] && { echo > $T/trace; echo 1 > $T/events/damon/damon_aggregated/enable; }
-    s0=$(status_samples) t0=$(ticks $stat) u0=$(uptime_cs)
+    s0=$(status_field samples) t0=$(ticks $stat) u0=$(uptime_cs)
     sleep $WINDOW
-    t1=$(ticks $stat) u1=$(uptime_cs) s1=$(status_samples)
+    t1=$(ticks $stat) u1=$(uptime_cs) s1=$(status_field samples)
     regions=$n
     case $sampler in
     kernel)
@@ -145,7 +145,7 @@ overhead() {
         echo off > $D/monitor_on_DEPRECATED ;;
     page_idle|page_idle_random|soft_dirty|referenced)
         samples=$((s1 - s0))
-        regions=$(swamonctl status | awk '/context=root/{for (i = 1; i <= NF; i++) if ($i ~ /^regions=/) {sub("regions=", "", $i); print $i}}')
+        regions=$(status_field regions)
         swamonctl status | grep context=root | sed "s/^/GUEST overhead_status $n $size /"; swamonctl stop ;;
     minimal|floor)
         wait $M; samples=$(awk '{print $5}' /tmp/minimal) regions=$count

@@ -6,6 +6,7 @@
 #     (Tests/fuzz/run.sh; SWAMON_FUZZ_SECONDS changes that); installs the real damo from PyPI
 #     into a venv (Tests/damo/setup.sh) for the record-file tests; checks that every mutant of
 #     Tests/mutation/mutants.txt still applies (the mutation run itself is Tests/mutation/run.py);
+#     builds swamond as systemd/install.sh does and checks how it is linked (Tests/release-link.sh);
 #  2. tier 2, swamond under a real systemd in systemd-nspawn (Tests/nspawn/run.sh);
 #  3. tier 3, real access bits in a QEMU guest running a kernel with idle page tracking,
 #     soft-dirty and DAMON (Tests/vm/run.sh), and the conformance script against that kernel's
@@ -35,6 +36,7 @@ bin=$(swift build --show-bin-path)
 "$bin/swamon-fuzz-parsers" Tests/fuzz/corpus/parsers
 "$bin/swamon-fuzz-registry" Tests/fuzz/corpus/registry
 Tests/man-pages.sh
+Tests/release-link.sh
 Tests/fuzz/run.sh "${SWAMON_FUZZ_SECONDS:-30}"
 if [ -n "${SWAMON_SKIP_NSPAWN:-}" ]; then
     echo "nspawn tier skipped: SWAMON_SKIP_NSPAWN is set"

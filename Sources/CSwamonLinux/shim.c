@@ -32,6 +32,7 @@ int swamon_wait_readable(int fd, unsigned long long nanoseconds) {
 
 #include <malloc.h>
 void swamon_malloc_trim(void) { malloc_trim(0); }
+int swamon_malloc_arena_max(int arenas) { return mallopt(M_ARENA_MAX, arenas); }
 
 #ifndef SYS_process_madvise
 #define SYS_process_madvise 440

@@ -22,6 +22,30 @@ enum Resolved {
 }
 
 extension Registry {
+    /// The answer to a request that needs neither I/O nor a wait and stays small, computed on the
+    /// caller's thread (the event loop), so it is not handed to another thread and back — two
+    /// wake-ups per request, most of the latency when many clients ask at once. `help`,
+    /// `version`, and `status` and reads of every file but `regions` (its size grows with the
+    /// regions, and a non-root reader's copy is filtered through /proc) and
+    /// `schemes_tried_regions` (answered after an aggregation) while the registry's lock is free:
+    /// a start holds it while it opens targets and writes to the journal, and the event loop must
+    /// not wait for that. nil when the request must take the other way.
+    public func immediateAnswer(to request: Request, from peer: Peer) -> Response? {
+        switch request {
+        case .help: return .ok(content: Self.help)
+        case .version: return .ok(content: Self.versionText)
+        case .status:
+            let daemon = daemonStatusLine()
+            return contexts.withLockIfAvailable { contexts in .ok(content: daemon + contextStatusLines(contexts)) }
+        case .read(let path):
+            guard path.file != ContextFile.regions.rawValue, path.file != ContextFile.schemesTriedRegions.rawValue else { return nil }
+            return contexts.withLockIfAvailable { contexts -> Response in
+                do throws(ControlError) { return .ok(content: try fileText(path, in: contexts)) } catch { return .error(error) }
+            }
+        case .write, .watch, .quit: return nil
+        }
+    }
+
     /// Answers one request from `peer`. `watch` and `quit` are the connection's business.
     public func handle(_ request: Request, from peer: Peer) -> Reply {
         do {
@@ -31,7 +55,7 @@ extension Registry {
                 return .now(.ok(content: try read(path, by: peer)))
             case .write(let path, let content): return try write(path, content, from: peer)
             case .help: return .now(.ok(content: Self.help))
-            case .version: return .now(.ok(content: "swamond \(swamonVersion) protocol \(protocolVersion)\n"))
+            case .version: return .now(.ok(content: Self.versionText))
             case .status: return .now(.ok(content: status()))
             case .watch, .quit: return .now(.ok)
             }
@@ -39,6 +63,8 @@ extension Registry {
             return .now(.error(error))
         }
     }
+
+    static let versionText = "swamond \(swamonVersion) protocol \(protocolVersion)\n"
 
     static let help = """
         read [CONTEXT/]FILE            print a file (as the DAMON debugfs file would)
@@ -74,36 +100,39 @@ extension Registry {
         if !peer.isRoot, case .context(let index, .regions) = try contexts.withLock({ (contexts) throws(ControlError) in try resolve(path, in: contexts) }) {
             return try visibleRegions(of: index, to: peer)
         }
-        return try contexts.withLock { (contexts) throws(ControlError) -> String in
-            switch try resolve(path, in: contexts) {
-            case .root(.monitorOn):
-                return MonitorOnFormat.render(running: contexts.contains(where: \.isRunning))
-            case .root(let file):
-                throw ControlError(.EINVAL, "\(file.rawValue) is write-only")
-            case .context(let index, let file):
-                let state = contexts[index]
-                switch file {
-                case .attrs: return AttrsFormat.render(state.attributes)
-                case .targetIDs: return state.targets.text
-                case .initRegions:
-                    try state.requireStopped()
-                    return InitRegionsFormat.render(targetIDs: state.targets.ids, regions: state.initRegions)
-                case .schemes: return SchemesFormat.render(state.schemes)
-                case .kdamondPID:
-                    guard let run = state.run else { return "none\n" }
-                    return "\(run.threadID.load(ordering: .acquiring))\n"
-                case .regions: return ResultsFormat.regions(state.snapshots)
-                case .operations: return state.operations.rawValue + "\n"
-                case .accessCheck: return state.accessCheckShown + "\n"
-                case .sampling: return state.samplingShown + "\n"
-                case .schemesStats: return SchemesFormat.renderStats(state.schemes.map(\.stats))
-                case .commitAttrs, .commitSchemes:
-                    throw ControlError(.EINVAL, "\(file.rawValue) is write-only; read \(file == .commitAttrs ? "attrs" : "schemes") instead")
-                case .state: return MonitorOnFormat.render(running: state.isRunning)
-                case .schemesTriedRegions:
-                    // Reached only when the context is not running (readLater takes the rest).
-                    throw ControlError(.EINVAL, "context \(state.name) is not on; tried regions exist only while it runs")
-                }
+        return try contexts.withLock { (contexts) throws(ControlError) -> String in try fileText(path, in: contexts) }
+    }
+
+    /// A file's text as root reads it, from the registry's contexts (the caller holds the lock).
+    func fileText(_ path: ControlPath, in contexts: [ContextState]) throws(ControlError) -> String {
+        switch try resolve(path, in: contexts) {
+        case .root(.monitorOn):
+            return MonitorOnFormat.render(running: contexts.contains(where: \.isRunning))
+        case .root(let file):
+            throw ControlError(.EINVAL, "\(file.rawValue) is write-only")
+        case .context(let index, let file):
+            let state = contexts[index]
+            switch file {
+            case .attrs: return AttrsFormat.render(state.attributes)
+            case .targetIDs: return state.targets.text
+            case .initRegions:
+                try state.requireStopped()
+                return InitRegionsFormat.render(targetIDs: state.targets.ids, regions: state.initRegions)
+            case .schemes: return SchemesFormat.render(state.schemes)
+            case .kdamondPID:
+                guard let run = state.run else { return "none\n" }
+                return "\(run.threadID.load(ordering: .acquiring))\n"
+            case .regions: return ResultsFormat.regions(state.snapshots)
+            case .operations: return state.operations.rawValue + "\n"
+            case .accessCheck: return state.accessCheckShown + "\n"
+            case .sampling: return state.samplingShown + "\n"
+            case .schemesStats: return SchemesFormat.renderStats(state.schemes.map(\.stats))
+            case .commitAttrs, .commitSchemes:
+                throw ControlError(.EINVAL, "\(file.rawValue) is write-only; read \(file == .commitAttrs ? "attrs" : "schemes") instead")
+            case .state: return MonitorOnFormat.render(running: state.isRunning)
+            case .schemesTriedRegions:
+                // Reached only when the context is not running (readLater takes the rest).
+                throw ControlError(.EINVAL, "context \(state.name) is not on; tried regions exist only while it runs")
             }
         }
     }
@@ -412,35 +441,44 @@ extension Registry {
 
     /// `status`: a `daemon` line, then one `context` line per context, as `key=value` words.
     func status() -> String {
+        daemonStatusLine() + contexts.withLock { contexts in contextStatusLines(contexts) }
+    }
+
+    /// `status`'s first line: the daemon itself.
+    func daemonStatusLine() -> String {
         let watch = watchers.counts
         let uptime = Int(Date().timeIntervalSince(startedAt))
         var text = "daemon version=\(swamonVersion) protocol=\(protocolVersion) pid=\(getpid()) uptime_s=\(uptime)"
         text += " watchers=\(watch.subscribers) watch_drops=\(watch.drops)"
         text += " state_file=\(saver == nil ? "none" : saver?.lastFailure == nil ? "saved" : "failed")\n"
-        contexts.withLock { contexts in
-            for state in contexts {
-                let held = state.isRunning ? state.lastTargets.map { Target.ID($0.pid) } : state.targets.ids
-                let targets = (state.operations == .paddr ? state.targets.ids : held).map(String.init).joined(separator: ",")
-                let regions = state.snapshots.reduce(0) { $0 + $1.regions.count }
-                text += "context=\(state.name) state=\(state.isRunning ? "on" : "off") operations=\(state.operations.rawValue)"
-                text += " access_check=\(state.accessCheckShown) sampling=\(state.samplingShown) targets=\(targets.isEmpty ? "-" : targets) regions=\(regions)"
-                if case .group(let group) = state.targets { text += " unit=\(group.unitName)" }
-                text += " samples=\(state.samples) aggregations=\(state.aggregations)"
-                text += " sample_interval_us=\(state.attributes.sampleInterval) sample_period_us=\(state.samplePeriod / 1000)"
-                text += " overruns=\(state.overruns)"
-                if !state.schemes.isEmpty {
-                    let active = state.isRunning ? state.schemeRuns.filter(\.isActive).count : state.schemes.count
-                    text += " schemes=\(state.schemes.count) schemes_active=\(active)"
-                    text += " schemes_applied_bytes=\(state.schemes.reduce(0) { $0 &+ $1.stats.appliedBytes })"
-                    text += " schemes_apply_us=\(state.schemeRuns.reduce(0) { $0 &+ $1.totalChargedNanoseconds } / 1000)"
-                    let refused = state.schemeRuns.enumerated().compactMap { index, run in
-                        run.refusal.map { "\(index):\(errnoName($0.errno))" }
-                    }
-                    text += " schemes_refused=\(refused.isEmpty ? "-" : refused.joined(separator: ","))"
-                    text += " paused=\(state.pausedByWatermarks && state.isRunning ? "watermarks" : "no")"
+        return text
+    }
+
+    /// `status`'s line per context (the caller holds the registry's lock).
+    func contextStatusLines(_ contexts: [ContextState]) -> String {
+        var text = ""
+        for state in contexts {
+            let held = state.isRunning ? state.lastTargets.map { Target.ID($0.pid) } : state.targets.ids
+            let targets = (state.operations == .paddr ? state.targets.ids : held).map(String.init).joined(separator: ",")
+            let regions = state.snapshots.reduce(0) { $0 + $1.regions.count }
+            text += "context=\(state.name) state=\(state.isRunning ? "on" : "off") operations=\(state.operations.rawValue)"
+            text += " access_check=\(state.accessCheckShown) sampling=\(state.samplingShown) targets=\(targets.isEmpty ? "-" : targets) regions=\(regions)"
+            if case .group(let group) = state.targets { text += " unit=\(group.unitName)" }
+            text += " samples=\(state.samples) aggregations=\(state.aggregations)"
+            text += " sample_interval_us=\(state.attributes.sampleInterval) sample_period_us=\(state.samplePeriod / 1000)"
+            text += " overruns=\(state.overruns)"
+            if !state.schemes.isEmpty {
+                let active = state.isRunning ? state.schemeRuns.filter(\.isActive).count : state.schemes.count
+                text += " schemes=\(state.schemes.count) schemes_active=\(active)"
+                text += " schemes_applied_bytes=\(state.schemes.reduce(0) { $0 &+ $1.stats.appliedBytes })"
+                text += " schemes_apply_us=\(state.schemeRuns.reduce(0) { $0 &+ $1.totalChargedNanoseconds } / 1000)"
+                let refused = state.schemeRuns.enumerated().compactMap { index, run in
+                    run.refusal.map { "\(index):\(errnoName($0.errno))" }
                 }
-                text += " last_stop=\(state.lastStopReason.map { String($0.map { $0 == " " ? "_" : $0 }) } ?? "-")\n"
+                text += " schemes_refused=\(refused.isEmpty ? "-" : refused.joined(separator: ","))"
+                text += " paused=\(state.pausedByWatermarks && state.isRunning ? "watermarks" : "no")"
             }
+            text += " last_stop=\(state.lastStopReason.map { String($0.map { $0 == " " ? "_" : $0 }) } ?? "-")\n"
         }
         return text
     }

@@ -183,6 +183,10 @@ final class ConnectionHandler: ChannelInboundHandler {
                 registry.watchers.add(subscriber)
                 pending.removeAll()
             default:
+                if let response = registry.immediateAnswer(to: request, from: peer) {
+                    send(response, context)
+                    continue
+                }
                 busy = true
                 let promise = context.eventLoop.makePromise(of: Response.self)
                 let registry = self.registry

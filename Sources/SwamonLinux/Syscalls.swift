@@ -66,6 +66,10 @@ public enum Syscalls {
     /// Gives freed heap memory back to the system (`malloc_trim(0)`).
     public static func trimHeap() { swamon_malloc_trim() }
 
+    /// Caps how many malloc arenas the threads share (`mallopt(M_ARENA_MAX)`); call before
+    /// threads start.
+    public static func limitHeapArenas(to arenas: Int32) { _ = swamon_malloc_arena_max(arenas) }
+
     /// The system's page size, DAMON's minimum region size.
     public static var pageSize: UInt64 { UInt64(sysconf(Int32(_SC_PAGESIZE))) }
 

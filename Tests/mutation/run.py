@@ -10,7 +10,7 @@ mutants.
     Tests/mutation/run.py --check         # only check that every mutant applies (seconds)
     Tests/mutation/run.py --json FILE     # also write the results as JSON
 """
-import argparse, ctypes, json, os, re, shutil, subprocess, sys, time
+import argparse, ctypes, json, os, re, shutil, signal, subprocess, sys, threading, time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -63,17 +63,23 @@ def run(command, cwd, timeout, log, stop_at_failure=False):
         process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    text=True, errors="replace", start_new_session=True, env=environment)
         code = None
+        # A deadlocked mutant prints nothing more: the timeout cannot wait for the next line.
+        timed_out = threading.Event()
+        def expire():
+            timed_out.set()
+            end_tree(process.pid)
+        watchdog = threading.Timer(timeout, expire)
+        watchdog.start()
         for line in process.stdout:
             out.write(line)
             if stop_at_failure and (line.startswith("✘ Test ") or " crashed:" in line or "Fatal error:" in line):
                 end_tree(process.pid)
                 code = "failed"
                 break
-            if time.time() - started > timeout:
-                end_tree(process.pid)
-                code = "timeout"
-                break
+        watchdog.cancel()
         process.wait()
+        if code is None and timed_out.is_set():
+            code = "timeout"
         if code is None:
             code = process.returncode
     return code, time.time() - started
@@ -123,9 +129,23 @@ def clean_up():
 def end_tree(root):
     """Kills a stopped suite with everything it started, so that no daemon or workload of a
     killed mutant lives on to load the machine for the next one."""
-    for pid in [root] + descendants(root):
+    # Stopped first, tree re-read until it stops growing: a suite killed while a test was starting
+    # a daemon would otherwise leave that daemon behind, reparented to init.
+    stopped = set()
+    while True:
+        tree = [root] + descendants(root)
+        fresh = [pid for pid in tree if pid not in stopped]
+        if not fresh:
+            break
+        for pid in fresh:
+            try:
+                os.kill(pid, signal.SIGSTOP)
+            except OSError:
+                pass
+            stopped.add(pid)
+    for pid in stopped:
         try:
-            os.kill(pid, 9)
+            os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
 
@@ -202,6 +222,8 @@ def main():
     if code != 0:
         sys.exit(f"the unmutated suite fails ({code}); see {logs}/baseline-test.txt")
     print(f"baseline: suite passes in {took:.0f} s")
+    # A mutant that makes a test hang (a deadlock) is killed once the suite takes 4× as long.
+    test_limit = max(600, 4 * took)
 
     results = []
     for m in mutants:
@@ -215,11 +237,13 @@ def main():
                 verdict, failed = "stillborn", []
             else:
                 log = os.path.join(logs, m["id"] + "-test.txt")
-                code, _ = run(test, src, 1800, log, stop_at_failure=True)
+                code, _ = run(test, src, test_limit, log, stop_at_failure=True)
                 clean_up()
                 text = open(log, errors="replace").read()
                 crashed = " crashed:" in text or "Fatal error:" in text
                 failed = sorted(set(re.findall(r"✘ Test (\S+?)\(", text))) or (["(the test process crashed)"] if crashed else [])
+                if code == "timeout":
+                    failed = failed or ["(the suite hung: timed out)"]
                 verdict = "killed" if code != 0 else "survived"
         finally:
             open(path, "w").write(original)

@@ -16,6 +16,8 @@ int swamon_eventfd(void);
 int swamon_wait_readable(int fd, unsigned long long nanoseconds);
 /// Returns freed heap memory to the system (`malloc_trim(0)`).
 void swamon_malloc_trim(void);
+/// `mallopt(M_ARENA_MAX, arenas)`: 1 on success.
+int swamon_malloc_arena_max(int arenas);
 /// process_madvise(2) over `count` ranges (at most UIO_MAXIOV): the bytes advised, or -1 with
 /// errno set.
 long swamon_process_madvise(int pidfd, const unsigned long long *starts, const unsigned long long *lengths,

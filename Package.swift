@@ -7,7 +7,7 @@ import Glibc
 /// How release builds link swamond, the one long-running process: with lld, relative relocations
 /// packed (DT_RELR: 20 KB instead of 1.3 MB of `.rela.dyn` read at every start) and no dynamic
 /// symbol table of its own (the Swift driver exports every symbol of an executable; nothing
-/// looks them up). About 2 MiB less resident when idle (docs/benchmarks.md, "Daemon footprint").
+/// looks them up). About 2 MiB less resident when idle (docs/benchmarks.md, "The daemon under load").
 /// DT_RELR needs glibc 2.36 where the binary runs; built against an older one, only the
 /// exports are dropped. Debug builds link as SwiftPM does.
 let daemonReleaseLinking: [LinkerSetting] = {

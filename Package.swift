@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// How release builds link swamond, the one long-running process: with lld, relative relocations
-/// packed (DT_RELR: 20 KB instead of 1.3 MB of `.rela.dyn` read at every start) and no dynamic
+/// packed (DT_RELR: 10 KB instead of 1.3 MB of `.rela.dyn` read at every start) and no dynamic
 /// symbol table of its own (the Swift driver exports every symbol of an executable; nothing
 /// looks them up). About 2 MiB less resident when idle (docs/benchmarks.md, "The daemon under load").
 /// DT_RELR needs glibc 2.36 where the binary runs; built against an older one, only the
@@ -21,7 +21,7 @@ let daemonReleaseLinking: [LinkerSetting] = {
         flags = ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] + flags
     }
     #endif
-    return [.unsafeFlags(flags, .when(configuration: .release))]
+    return [.unsafeFlags(flags, .when(platforms: [.linux], configuration: .release))]
 }()
 
 let package = Package(

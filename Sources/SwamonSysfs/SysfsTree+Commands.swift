@@ -75,7 +75,14 @@ extension SysfsTree {
         try ask(.write(path(k, .commitSchemes), content: schemesText(c)), doing)
     }
 
+    /// `update_schemes_stats`: the kernel's kdamond takes the command at its next aggregation and
+    /// copies the statistics then, so the write returns one aggregation later with the counts of
+    /// every scheme pass before it (a poller that updates tried bytes, then the statistics, sees
+    /// the quota windows those bytes filled counted, as damos_quota.py expects). swamond answers
+    /// a read of `schemes_tried_regions` after the context's next aggregation: that read is the
+    /// wait. A reader who may not see tried regions (EACCES) gets the statistics without it.
     func updateStats(_ k: Int) throws(Errno) {
+        _ = try? link.send(.read(path(k, .schemesTriedRegions)))
         let text = try ask(.read(path(k, .schemesStats)), "kdamond \(k): update_schemes_stats")
         for (s, line) in text.split(separator: "\n").enumerated() where s < context(k).schemes.count {
             let numbers = line.split(separator: " ").compactMap { UInt64($0) }

@@ -180,9 +180,17 @@ final class RecordingLink: SwamondLink {
         #expect(try tree.read(c + "schemes/1/tried_regions/total_bytes") == "0\n")
 
         link.answers["read kdamond0/schemes_stats"] = .success("3 12288 2 8192 1\n0 0 0 0 0\n")
+        link.requests = []
         try tree.write("admin/kdamonds/0/state", "update_schemes_stats")
         #expect(try tree.read(c + "schemes/0/stats/sz_applied") == "8192\n")
         #expect(try tree.read(c + "schemes/0/stats/qt_exceeds") == "1\n")
+        // As the kernel's kdamond, one aggregation later: the tried-regions read is the wait.
+        #expect(link.requests == ["read kdamond0/state", "read kdamond0/schemes_tried_regions", "read kdamond0/schemes_stats"])
+        // Refused tried regions (a reader who may not inspect every target): no wait, same counts.
+        link.answers["read kdamond0/schemes_tried_regions"] = .failure(SwamondLinkError.refused(ControlError(.EACCES, "no")))
+        link.answers["read kdamond0/schemes_stats"] = .success("4 16384 2 8192 2\n0 0 0 0 0\n")
+        try tree.write("admin/kdamonds/0/state", "update_schemes_stats")
+        #expect(try tree.read(c + "schemes/0/stats/qt_exceeds") == "2\n")
     }
 
     @Test func commitKeepsTheTargets() throws {

@@ -24,12 +24,13 @@ enum Resolved {
 extension Registry {
     /// The answer to a request that needs neither I/O nor a wait and stays small, computed on the
     /// caller's thread (the event loop), so it is not handed to another thread and back — two
-    /// wake-ups per request, most of the latency when many clients ask at once. `help`,
-    /// `version`, and `status` and reads of every file but `regions` (its size grows with the
-    /// regions, and a non-root reader's copy is filtered through /proc) and
-    /// `schemes_tried_regions` (answered after an aggregation) while the registry's lock is free:
-    /// a start holds it while it opens targets and writes to the journal, and the event loop must
-    /// not wait for that. nil when the request must take the other way.
+    /// wake-ups per request, most of the latency when many clients ask at once. `help` and
+    /// `version` always; `status` and reads of the other files only while the registry's lock is
+    /// free (a start holds it while it opens targets and writes to the journal, and the event
+    /// loop must not wait for that), and not `regions` or `init_regions` (their text grows with
+    /// the regions; a non-root reader's `regions` is filtered through /proc) nor
+    /// `schemes_tried_regions` (answered after an aggregation). nil when the request must take
+    /// the other way.
     public func immediateAnswer(to request: Request, from peer: Peer) -> Response? {
         switch request {
         case .help: return .ok(content: Self.help)
@@ -38,7 +39,7 @@ extension Registry {
             let daemon = daemonStatusLine()
             return contexts.withLockIfAvailable { contexts in .ok(content: daemon + contextStatusLines(contexts)) }
         case .read(let path):
-            guard path.file != ContextFile.regions.rawValue, path.file != ContextFile.schemesTriedRegions.rawValue else { return nil }
+            guard !Self.filesAnsweredOffTheLoop.contains(path.file) else { return nil }
             return contexts.withLockIfAvailable { contexts -> Response in
                 do throws(ControlError) { return .ok(content: try fileText(path, in: contexts)) } catch { return .error(error) }
             }
@@ -65,6 +66,9 @@ extension Registry {
     }
 
     static let versionText = "swamond \(swamonVersion) protocol \(protocolVersion)\n"
+
+    /// Reads `immediateAnswer` leaves to the other way, whatever the lock.
+    static let filesAnsweredOffTheLoop = Set([ContextFile.regions, .initRegions, .schemesTriedRegions].map(\.rawValue))
 
     static let help = """
         read [CONTEXT/]FILE            print a file (as the DAMON debugfs file would)

@@ -34,8 +34,9 @@ struct ImmediateAnswerTests {
                 }
             }
         }
-        // Every file but regions and schemes_tried_regions, for both peers and all three contexts.
-        #expect(answered == 2 * 3 * (ContextFile.allCases.count - 2 + RootFile.allCases.count + 1))
+        // Every file but regions, init_regions and schemes_tried_regions, for both peers and all
+        // three contexts.
+        #expect(answered == 2 * 3 * (ContextFile.allCases.count - 3 + RootFile.allCases.count + 1))
         #expect(registry.immediateAnswer(to: .read(ControlPath(context: "second", file: "attrs")), from: .daemon) == .ok(content: "1 2 3 4 5\n"))
         #expect(registry.immediateAnswer(to: .version, from: reader) == handled(.version, from: reader))
         #expect(registry.immediateAnswer(to: .help, from: reader) == handled(.help, from: reader))
@@ -47,7 +48,7 @@ struct ImmediateAnswerTests {
     }
 
     @Test func regionsTriedRegionsAndWritesTakeTheOtherWay() {
-        for file in ["regions", "schemes_tried_regions"] {
+        for file in ["regions", "init_regions", "schemes_tried_regions"] {
             #expect(registry.immediateAnswer(to: .read(ControlPath(context: nil, file: file)), from: .daemon) == nil)
         }
         #expect(registry.immediateAnswer(to: .write(ControlPath(context: nil, file: "attrs"), content: "1 2 3 4 5"), from: .daemon) == nil)

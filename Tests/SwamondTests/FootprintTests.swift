@@ -1,4 +1,6 @@
 import Foundation
+import SwamonCore
+import SwamonLinux
 import SwamonTestSupport
 import Testing
 
@@ -59,15 +61,11 @@ struct FootprintTests {
 /// inaccessible rest), span exactly 64 MiB.
 func threadArenaHeaps(_ maps: String) -> Int {
     let heapSize: UInt64 = 64 << 20
-    let anonymous: [(start: UInt64, end: UInt64)] = maps.split(separator: "\n").compactMap { line in
-        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-        guard fields.count == 5, let dash = fields[0].firstIndex(of: "-"),
-            let start = UInt64(fields[0][..<dash], radix: 16), let end = UInt64(fields[0][fields[0].index(after: dash)...], radix: 16)
-        else { return nil }
-        return (start, end)
-    }
+    // Anonymous mappings have no pathname: five fields.
+    let lines = maps.split(separator: "\n").filter { $0.split(separator: " ").count == 5 }
+    let anonymous = ProcMaps.ranges(lines.joined(separator: "\n"))
     return anonymous.indices.filter { index in
-        let (start, end) = anonymous[index]
+        let (start, end) = (anonymous[index].start, anonymous[index].end)
         guard start % heapSize == 0 else { return false }
         if end - start == heapSize { return true }
         return index + 1 < anonymous.count && anonymous[index + 1].start == end && anonymous[index + 1].end - start == heapSize
